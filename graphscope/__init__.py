@@ -1,0 +1,12 @@
+"""graphscope: a numpy autodiff engine that shows where training goes wrong."""
+
+from .engine import (BackwardContractError, DTypeError, Function, FunctionReuseError, GradcheckResult,
+                     GraphFreedError, GraphscopeError, Parameter, ShapeError, Tensor, enable_grad,
+                     gradcheck, is_grad_enabled, nn, no_grad, optim, tensor)
+from .engine.nn import seed
+from .engine.ops import (abs, add, binary_cross_entropy, broadcast_to, clip, concat, cross_entropy, div,
+                         exp, getitem, leaky_relu, log, log_softmax, matmul, max, maximum, mean,
+                         minimum, mse_loss, mul, neg, pow, relu, reshape, sigmoid, softmax, sqrt, sub,
+                         sum, tanh, transpose, where)
+
+__version__ = "0.1.0"
