@@ -9,4 +9,14 @@ from .engine.ops import (abs, add, binary_cross_entropy, broadcast_to, clip, con
                          minimum, mse_loss, mul, neg, pow, relu, reshape, sigmoid, softmax, sqrt, sub,
                          sum, tanh, transpose, where)
 
+from .inspect import (Check, Comparison, Finding, Inspector, NonFiniteError, Stats, StepRecord, Trace,
+                      nan_hunt)
+
 __version__ = "0.1.0"
+
+import os as _os
+
+if _os.environ.get("GRAPHSCOPE_NAN_HUNT"):
+    from .inspect.nanhunt import install_from_env as _install_nan_hunt
+
+    _install_nan_hunt()

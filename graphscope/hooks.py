@@ -112,6 +112,7 @@ class ModuleEnterEvent:
     path: str
     cls: str
     params: tuple[tuple[str, TensorRef], ...]
+    site: str = ""
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ announces what it does through graphscope.hooks."""
 from . import operators as _operators
 from . import nn, optim
 from .autograd import backward, topological_order
-from .errors import (BackwardContractError, DTypeError, FunctionReuseError, GraphFreedError,
+from ..errors import (BackwardContractError, DTypeError, FunctionReuseError, GraphFreedError,
                      GraphscopeError, ShapeError)
 from .function import Function
 from .gradcheck import GradcheckResult, gradcheck

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from .. import hooks as _hooks
-from .callsite import user_site
-from .errors import BackwardContractError, GraphFreedError, ShapeError
+from ..callsite import user_site
+from ..errors import BackwardContractError, GraphFreedError, ShapeError
 from .function import Function, tensor_ref
 from .tensor import Tensor
 

@@ -16,8 +16,8 @@ import numpy as np
 
 from .. import hooks as _hooks
 from . import scope
-from .callsite import user_site
-from .errors import DTypeError, FunctionReuseError, ShapeError
+from ..callsite import user_site
+from ..errors import DTypeError, FunctionReuseError, ShapeError
 from .grad_mode import is_grad_enabled
 from .tensor import Tensor, as_numeric_array
 

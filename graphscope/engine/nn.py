@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from .. import hooks as _hooks
+from ..callsite import user_site
 from . import ops, scope
 from .function import tensor_ref
 from .tensor import Parameter, Tensor
@@ -134,7 +135,7 @@ def _call_announced(module: Module, args: tuple, kwargs: dict) -> Any:
     path = _child_path(module)
     cls = type(module).__name__
     params = tuple((n, tensor_ref(p)) for n, p in module._registry("_parameters").items())
-    _hooks.emit("on_module_enter", _hooks.ModuleEnterEvent(id(module), path, cls, params))
+    _hooks.emit("on_module_enter", _hooks.ModuleEnterEvent(id(module), path, cls, params, user_site(1)))
     before = _state_snapshot(module)
     token = scope.push(scope.Frame(module, path))
     try:

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .. import hooks as _hooks
-from .callsite import user_site
+from ..callsite import user_site
 from .function import tensor_ref
 from .grad_mode import no_grad
 from .tensor import Tensor

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DTypeError
+from ..errors import DTypeError
 
 _uids = itertools.count(1)
 _NUMERIC_KINDS = "biuf"
@@ -141,7 +141,7 @@ class Tensor:
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (set it to None, as PyTorch does by default)."""
         from .. import hooks
-        from .callsite import user_site
+        from ..callsite import user_site
 
         self.grad = None
         if hooks.active and hooks.listeners():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DTypeError, ShapeError
+from ...errors import DTypeError, ShapeError
 from ..function import Function
 from .broadcast import sum_to
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DTypeError, ShapeError
+from ...errors import DTypeError, ShapeError
 from ..function import Function
 
 # log(p) clamped from below, as PyTorch's binary_cross_entropy does, so p == 0 gives a

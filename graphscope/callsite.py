@@ -10,7 +10,7 @@ from types import CodeType
 
 import numpy as np
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
 _STDLIB_DIRS = tuple(
     os.path.abspath(p) + os.sep
@@ -26,7 +26,7 @@ _SITE_DIRS = tuple(
 _internal: dict[CodeType, bool] = {}
 
 
-def _is_internal(filename: str) -> bool:
+def is_internal(filename: str) -> bool:
     if filename.startswith("<frozen"):
         return True
     path = os.path.abspath(filename)
@@ -46,7 +46,7 @@ def user_site(depth: int = 1) -> str:
         code = frame.f_code
         internal = _internal.get(code)
         if internal is None:
-            internal = _internal[code] = _is_internal(code.co_filename)
+            internal = _internal[code] = is_internal(code.co_filename)
         if not internal:
             return f"{code.co_filename}:{frame.f_lineno}"
         frame = frame.f_back

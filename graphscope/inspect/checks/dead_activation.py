@@ -1,0 +1,54 @@
+"""dead-activation: a ReLU-family output that is not positive anywhere in the batch,
+for a whole layer or for most of its units, N steps in a row: no gradient flows back
+through those units, so they never recover."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Check
+
+RELU_FAMILY = ("relu", "leaky_relu", "relu6", "aten.relu", "aten.leaky_relu")
+
+
+class DeadActivationCheck(Check):
+    kind = "dead-activation"
+    options = ("dead_steps",)
+
+    def __init__(self, dead_steps: int = 3):
+        self.steps = max(1, dead_steps)
+        self._now: dict[str, tuple[np.ndarray, str]] = {}
+        self._streak: dict[str, np.ndarray] = {}
+
+    def on_forward(self, ev, node, rec):
+        if ev.op in RELU_FAMILY and ev.output.data.size:
+            out = ev.output.data
+            units = out.reshape(-1, out.shape[-1]) if out.ndim >= 2 else out.reshape(1, -1)
+            self._now[node.info.key] = (~(units > 0).any(axis=0), ev.site)
+        return None
+
+    def on_step_end(self, step, rec):
+        found = []
+        for key, (dead, site) in self._now.items():
+            prev = self._streak.get(key)
+            streak = np.where(dead, (prev if prev is not None and prev.shape == dead.shape else 0) + 1, 0)
+            self._streak[key] = streak
+            long_dead = streak >= self.steps
+            share = float(long_dead.mean())
+            if share == 1.0:
+                severity, what = "error", "every unit"
+            elif share >= 0.9:
+                severity, what = "warning", f"{int(long_dead.sum())} of {long_dead.size} units"
+            elif share >= 0.5:
+                severity, what = "info", f"{int(long_dead.sum())} of {long_dead.size} units"
+            else:
+                continue
+            found.append(self.finding(
+                severity, step.index, key,
+                f"{what} of {key} output zero for the whole batch for {self.steps}+ steps: no gradient flows "
+                f"back through them, so they cannot recover. Lower the learning rate, check the init and the "
+                f"input scale, or use LeakyReLU.", site, dead_units=int(long_dead.sum()), units=int(long_dead.size)))
+        for key in set(self._streak) - set(self._now):
+            del self._streak[key]
+        self._now.clear()
+        return found

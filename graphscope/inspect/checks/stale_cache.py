@@ -1,0 +1,52 @@
+"""stale-cache: backward uses a value that no longer matches its source. Three ways:
+an input changed since the forward pass (its version, or its content when edited in
+place through `p.data[...] = ...`); a graph from an earlier step backpropagated after
+its parameters moved; an op reading a result cached from an earlier step's graph."""
+
+from __future__ import annotations
+
+from ..stats import fingerprint
+from .base import Check
+
+
+class StaleCacheCheck(Check):
+    kind = "stale-cache"
+
+    def on_forward(self, ev, node, rec):
+        found = []
+        for ref, key in zip(ev.inputs, node.info.inputs):
+            leaf = rec.live.leaf_by_uid.get(ref.id)
+            if leaf is not None and leaf.info.kind == "external":
+                origin = f" ({leaf.info.origin.replace('@', ' at step ')})" if leaf.info.origin else ""
+                found.append(self.finding(
+                    "warning", rec.step_index, node.info.key,
+                    f"{ev.op} reads a value computed in an earlier step{origin}, still attached to that "
+                    f"step's graph: once the parameters move, it and its gradient are stale. Recompute it "
+                    f"every step, or .detach() it if it is meant to stay constant.",
+                    ev.site, input=key))
+        return found
+
+    def on_backward(self, ev, node, rec):
+        located = (rec.step_index, node) if node is not None else rec.locate_seq(ev.seq)
+        key = located[1].info.key if located else f"{ev.op}#?"
+        site = located[1].info.site if located else ""
+        for i, (ref, then) in enumerate(zip(ev.inputs, ev.input_versions)):
+            changed = then >= 0 and ref.version != then
+            how = f"version {then} -> {ref.version}"
+            if not changed and ref.is_leaf and node is not None:
+                leaf = rec.live.leaf_by_uid.get(ref.id)
+                changed = leaf is not None and leaf.fingerprint != fingerprint(ref.data)
+                how = "edited in place"
+            if not changed:
+                continue
+            label = rec.tensor_label(ref)
+            if located and located[0] < rec.step_index:
+                message = (f"backward through the graph of step {located[0]} after its input {label} changed "
+                           f"({how}): the gradient is computed from stale forward values. Run the forward "
+                           f"pass again each step instead of reusing the graph (retain_graph=True hides this).")
+            else:
+                message = (f"input {i} of {ev.op} ({label}) changed between forward and backward ({how}): "
+                           f"the gradient mixes old forward values with the new value. Update parameters "
+                           f"only after backward(), and never edit p.data in place mid-step.")
+            return [self.finding("error", rec.step_index, key, message, site, input=label)]
+        return None
