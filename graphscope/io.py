@@ -327,6 +327,8 @@ def from_bytes(data: bytes, name: str = "<bytes>") -> Trace:
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError) as exc:
         what = f"missing field {exc}" if isinstance(exc, KeyError) else _short(exc)
         raise TraceFileError(name, f"damaged trace document ({what})") from None
+    except (NotImplementedError, RuntimeError) as exc:  # zipfile on damaged flag bits (encryption, ...)
+        raise TraceFileError(name, f"corrupted: {_short(exc)}") from None
 
 
 def load(path: str | os.PathLike) -> Trace:
