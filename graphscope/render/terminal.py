@@ -36,11 +36,15 @@ TRAINABLE_MARK = "<T>"
 PIPE_WIDTH = 120
 
 
-def make_console(file: IO[str] | None = None, *, stderr: bool = False, width: int | None = None) -> Console:
-    """A Console for graphscope's reports: colour on a terminal only (rich decides),
-    none when NO_COLOR is set, no guessing of highlights in our text."""
+def make_console(file: IO[str] | None = None, *, stderr: bool = False, width: int | None = None,
+                 force_terminal: bool | None = None) -> Console:
+    """A Console for graphscope's reports: styled on a terminal only (rich decides),
+    plain text with no escape codes at all when NO_COLOR is set, and no guessing of
+    highlights in our text."""
+    plain = bool(os.environ.get("NO_COLOR"))
     console = Console(file=file, stderr=stderr, width=width, highlight=False, emoji=False,
-                      no_color=bool(os.environ.get("NO_COLOR")) or None)
+                      force_terminal=force_terminal, no_color=plain or None,
+                      **({"color_system": None} if plain else {}))
     if width is None and not console.is_terminal and not os.environ.get("COLUMNS"):
         console.width = PIPE_WIDTH
     return console
@@ -211,7 +215,7 @@ class FindingsPanel:
             body = []
             for f in items:
                 line = Text()
-                line.append(f"{f.severity:<8}", style=SEVERITY_STYLE.get(f.severity, ""))
+                line.append(f"{f.severity:<9}", style=SEVERITY_STYLE.get(f.severity, ""))
                 line.append(f.node, style="bold")
                 line.append(f"  {_steps_text(f)}")
                 if f.site:
