@@ -284,3 +284,21 @@ def test_corrupted_compressed_data_is_reported(trace_bytes):
         damaged[k] ^= 0xFF
     with pytest.raises(TraceFileError, match="corrupted"):
         from_bytes(bytes(damaged), "x.gstrace")
+
+
+def test_a_100000_op_chain_saves_and_loads():
+    """DESIGN: a 100,000-op chain must save (no recursion, no member per value)."""
+    with gs.Inspector(keep_values=1) as insp:
+        x = gs.Parameter(np.ones(2), name="x")
+        y = x
+        for _ in range(100_000):
+            y = y * 1.0
+        gs.sum(y).backward()
+    data = to_bytes(insp)
+    loaded = from_bytes(data)
+    step = loaded.step(-1)
+    assert len(step) == 100_001 and step.structure.nodes[-1].op == "sum"
+    np.testing.assert_array_equal(step.value(step.structure.nodes[-2].key), [1.0, 1.0])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert len(zipfile.ZipFile(io.BytesIO(z.read(ARRAYS))).namelist()) == 3  # rows, rows, one value array
+    assert to_bytes(loaded) == data
