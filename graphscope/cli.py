@@ -65,13 +65,13 @@ def _step_arg(value: str) -> int | str:
 def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
-        prog="graphscope", formatter_class=fmt, epilog=EPILOG,
+        prog="graphscope", formatter_class=fmt, epilog=EPILOG, allow_abbrev=False,
         description="A debugger for automatic differentiation: record what a script's autodiff did, "
                     "draw it, dump it, check it, diff it, and find where it went wrong.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("run", formatter_class=fmt, epilog=EPILOG,
+    p = sub.add_parser("run", formatter_class=fmt, epilog=EPILOG, allow_abbrev=False,
                        help="run SCRIPT under the inspector; show the findings; save the trace",
                        description="Run SCRIPT [ARGS...] under the inspector, show its findings, and save "
                                    "the trace (also when the script crashes).")
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how many of the last steps keep full arrays of values and gradients (default 2)")
     p.set_defaults(handler=cmd_run)
 
-    p = sub.add_parser("render", formatter_class=fmt, epilog=EPILOG,
+    p = sub.add_parser("render", formatter_class=fmt, epilog=EPILOG, allow_abbrev=False,
                        help="draw a step's graph to .dot/.svg/.png/.pdf",
                        description="Draw one step's graph. The format follows the suffix of -o: .dot needs "
                                    "nothing else; .svg .png .pdf need Graphviz's `dot`.")
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="draw every node even of a very big graph")
     p.set_defaults(handler=cmd_render)
 
-    p = sub.add_parser("nan-hunt", formatter_class=fmt, epilog=EPILOG,
+    p = sub.add_parser("nan-hunt", formatter_class=fmt, epilog=EPILOG, allow_abbrev=False,
                        help="run SCRIPT and stop at the first op that makes a NaN or inf",
                        description="Run SCRIPT [ARGS...] and stop at the first op, forward or backward, that "
                                    f"turns finite values into NaN or inf; exit {EXIT_FOUND} naming the op and "
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     _source_arg(p, "SCRIPT")
     p.set_defaults(handler=cmd_nan_hunt)
 
-    p = sub.add_parser("trace", formatter_class=fmt, epilog=EPILOG,
+    p = sub.add_parser("trace", formatter_class=fmt, epilog=EPILOG, allow_abbrev=False,
                        help="dump the ops of a step, one per line, with their statistics",
                        description="The op-by-op dump: step, index, op, key, the script's line, shape, dtype, "
                                    "min/max/mean, NaN/inf counts and flags.")
@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tree", action="store_true", help="also show the graph as a tree, from the loss to the inputs")
     p.set_defaults(handler=cmd_trace)
 
-    p = sub.add_parser("check", formatter_class=fmt, epilog=EPILOG,
+    p = sub.add_parser("check", formatter_class=fmt, epilog=EPILOG, allow_abbrev=False,
                        help="run all checks; exit non-zero on findings",
                        description=f"Show every finding; exit {EXIT_FOUND} when any is at or above --fail-on.")
     _source_arg(p)
@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the least severe finding that makes the exit status non-zero (default: warning)")
     p.set_defaults(handler=cmd_check)
 
-    p = sub.add_parser("diff", formatter_class=fmt, epilog=EPILOG,
+    p = sub.add_parser("diff", formatter_class=fmt, epilog=EPILOG, allow_abbrev=False,
                        help="what changed between two steps or two traces: ops, values, object ids",
                        description="Compare two steps of one trace (TRACE --steps A B) or two traces "
                                    "(TRACE TRACE, the last step of each unless --steps). Ops are aligned by "
@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the differences as JSON")
     p.set_defaults(handler=cmd_diff)
 
-    p = sub.add_parser("demo", formatter_class=fmt, epilog=EPILOG,
+    p = sub.add_parser("demo", formatter_class=fmt, epilog=EPILOG, allow_abbrev=False,
                        help="run the bug gallery (examples/), buggy and fixed; draw and explain each",
                        description="Run every example of the bug gallery, buggy and fixed, and write each one's "
                                    "drawing, findings (text and JSON) and trace to a folder.")

@@ -392,3 +392,37 @@ def test_render_to_an_unknown_suffix_is_one_line(work, run_trace):
     proc = graphscope("render", run_trace, "-o", work / "graph.bmp", cwd=work)
     assert proc.returncode == 2
     assert one_clear_line(proc).startswith(f"graphscope: render: cannot write {work / 'graph.bmp'}")
+
+
+# -- the bug gallery ---------------------------------------------------------------------------------
+def example(name: str) -> Path:
+    path = EXAMPLES / f"{name}.py"
+    if not path.exists():
+        pytest.skip(f"examples/{name}.py is not in the gallery")
+    return path
+
+
+def bug_line(path: Path) -> int:
+    """The line of the example marked `# BUG`."""
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if "# BUG" in line)
+
+
+def test_gallery_nan_hunt_stops_at_the_exp_on_the_bug_line(tmp_path):
+    path = example("nan_exp_overflow")
+    proc = graphscope("nan-hunt", path, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    origin = next(line for line in proc.stdout.splitlines() if line.startswith("NaN/inf origin:"))
+    assert origin.startswith(f"NaN/inf origin: {path}:{bug_line(path)}: exp (")
+    fixed = graphscope("nan-hunt", path, "--fixed", cwd=tmp_path)
+    assert fixed.returncode == 0 and "no NaN or inf appeared" in fixed.stdout
+
+
+def test_gallery_check_dead_activation_json_and_exit_status(tmp_path):
+    path = example("dead_activation")
+    proc = graphscope("check", path, "--json", cwd=tmp_path)
+    assert proc.returncode == 1
+    document = json.loads(proc.stdout)
+    assert "dead-activation" in {f["kind"] for f in document["findings"]}
+    assert all(f["site"].startswith(str(path)) for f in document["findings"] if f["kind"] == "dead-activation")
+    fixed = graphscope("check", path, "--fixed", "--json", cwd=tmp_path)
+    assert fixed.returncode == 0 and json.loads(fixed.stdout)["findings"] == []
