@@ -179,7 +179,7 @@ def split_script_args(parser: argparse.ArgumentParser, argv: list[str]) -> tuple
         action = options.get(name) or (options.get(tok[:2]) if tok[:2] in options and len(tok) > 2 else None)
         if tok.startswith("-") and action is not None and not (found and name in ("-h", "--help")):
             own.append(tok)
-            if action.nargs != 0 and "=" not in tok and tok == name and k + 1 < len(tokens):
+            if action.nargs != 0 and tok in options and k + 1 < len(tokens):  # `-o X`, not `-oX`/`--output=X`
                 own.append(tokens[k + 1])
                 k += 1
         elif not found and not tok.startswith("-"):

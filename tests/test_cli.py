@@ -157,6 +157,20 @@ def test_no_command_prints_help_and_fails():
     assert proc.returncode == 2 and "usage" in proc.stdout
 
 
+@pytest.mark.parametrize("argv, own, rest", [
+    (["run", "t.py", "a", "--lr", "3", "-o", "x.gstrace"], ["run", "t.py", "-o", "x.gstrace"], ["a", "--lr", "3"]),
+    (["run", "-ox.gstrace", "t.py", "a"], ["run", "-ox.gstrace", "t.py"], ["a"]),
+    (["run", "--output=x", "t.py", "b"], ["run", "--output=x", "t.py"], ["b"]),
+    (["run", "t.py", "--", "-o", "z"], ["run", "t.py"], ["-o", "z"]),
+    (["check", "--json", "t.py", "--fixed", "-h"], ["check", "--json", "t.py"], ["--fixed", "-h"]),
+    (["diff", "a.gstrace", "b.gstrace"], ["diff", "a.gstrace", "b.gstrace"], []),
+])
+def test_graphscope_options_and_script_arguments_are_told_apart(argv, own, rest):
+    from graphscope.cli import build_parser, split_script_args
+
+    assert split_script_args(build_parser(), argv) == (own, rest)
+
+
 # -- run -------------------------------------------------------------------------------------
 def test_run_gives_the_script_its_own_argv_name_and_folder(work):
     proc = graphscope("run", work / "train.py", "a", "--lr", "3", "-o", work / "argv.gstrace", cwd=work)
