@@ -257,6 +257,13 @@ def _resolve_script(source: str) -> Path:
         raise CommandError(f"{source}: no such script")
     if path.is_dir():
         raise CommandError(f"{source}: is a directory, not a Python script")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError as exc:
+        raise CommandError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    if head.startswith(b"PK"):  # runpy would try to run it as a zip application
+        raise CommandError(f"{source}: a zip archive, not a Python script (a saved trace must end in {TRACE_SUFFIX})")
     return path.resolve()
 
 
@@ -383,6 +390,12 @@ def cmd_run(ns: argparse.Namespace) -> int:
     from .io import save
     from .render.terminal import FindingsPanel
 
+    if not _is_trace(ns.output):
+        raise CommandError(f"-o {ns.output}: a trace file must end in {TRACE_SUFFIX}, so the other commands "
+                           "know it is one")
+    folder = Path(ns.output).resolve().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):  # find out before the script runs, not after
+        raise CommandError(f"-o {ns.output}: cannot write into {folder}")
     trace, result = _inspect_script(ns.source, ns.script_args, keep_values=ns.keep_values)
     path = save(trace, ns.output)
     console = _out()

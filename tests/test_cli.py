@@ -440,3 +440,18 @@ def test_gallery_check_dead_activation_json_and_exit_status(tmp_path):
     assert all(f["site"].startswith(str(path)) for f in document["findings"] if f["kind"] == "dead-activation")
     fixed = graphscope("check", path, "--fixed", "--json", cwd=tmp_path)
     assert fixed.returncode == 0 and json.loads(fixed.stdout)["findings"] == []
+
+
+def test_run_refuses_an_output_it_could_not_write_before_running(work):
+    proc = graphscope("run", work / "train.py", "-o", work / "no" / "such" / "x.gstrace", cwd=work)
+    assert proc.returncode == 2 and "cannot write into" in one_clear_line(proc)
+    assert "ARGV" not in proc.stdout  # the script did not run
+    proc = graphscope("run", work / "train.py", "-o", work / "x.trace", cwd=work)
+    assert proc.returncode == 2 and "must end in .gstrace" in one_clear_line(proc)
+
+
+def test_a_trace_without_its_suffix_is_not_run_as_a_script(work, run_trace):
+    renamed = work / "renamed.zip"
+    renamed.write_bytes(run_trace.read_bytes())
+    proc = graphscope("trace", renamed, cwd=work)
+    assert proc.returncode == 2 and "a zip archive, not a Python script" in one_clear_line(proc)
