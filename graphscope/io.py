@@ -67,7 +67,7 @@ class TraceFileError(GraphscopeError, OSError):
 def _quiet_gc():
     """Building or reading a document of millions of small lists makes Python's cyclic
     garbage collector run over and over (doubling the time of a 100,000-op trace); none
-    of those objects form cycles, so collect once afterwards instead."""
+    of those objects form cycles, so the collector is paused until the work is done."""
     enabled = gc.isenabled()
     gc.disable()
     try:
