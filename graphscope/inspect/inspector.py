@@ -25,8 +25,8 @@ from .findings import Finding, severity_rank
 from .recorder import Recorder
 from .trace import StepRecord, Trace
 
-_METHODS = ("on_forward", "on_backward", "on_leaf_grad", "on_update", "on_zero_grad", "on_module_exit",
-            "on_step_end")
+_METHODS = ("on_forward", "on_backward", "on_backward_start", "on_leaf_grad", "on_update", "on_zero_grad",
+            "on_module_exit", "on_step_end")
 
 
 def build_checks(checks: str | Iterable[str | Check], **options: Any) -> list[Check]:
@@ -138,6 +138,7 @@ class Inspector(hooks.Listener):
     def on_backward_start(self, ev: hooks.BackwardStartEvent) -> None:
         try:
             self.recorder.backward_start(ev)
+            self._run("on_backward_start", ev, self.recorder)
         except Exception as exc:
             self._internal(exc)
 

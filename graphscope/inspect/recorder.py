@@ -183,6 +183,8 @@ class Recorder:
         if node is not None:
             return self.live.index, node
         i = bisect.bisect_right(self._seq_starts, seq) - 1
+        while i >= 0 and not len(self.trace.steps[i]):  # an empty step shares its start with the one before
+            i -= 1
         if i < 0:
             return None
         step = self.trace.steps[i]

@@ -32,6 +32,9 @@ class Check:
     def on_backward(self, ev: "hooks.BackwardEvent", node: "NodeRecord | None", rec: "Recorder") -> Findings:
         return None
 
+    def on_backward_start(self, ev: "hooks.BackwardStartEvent", rec: "Recorder") -> Findings:
+        return None
+
     def on_leaf_grad(self, ev: "hooks.LeafGradEvent", leaf: "LeafRecord | None", rec: "Recorder") -> Findings:
         return None
 

@@ -1,4 +1,4 @@
-"""dead-activation: a ReLU-family output that is not positive anywhere in the batch,
+"""dead-activation: a ReLU-family output that is zero everywhere in the batch,
 for a whole layer or for most of its units, N steps in a row: no gradient flows back
 through those units, so they never recover."""
 
@@ -24,7 +24,9 @@ class DeadActivationCheck(Check):
         if ev.op in RELU_FAMILY and ev.output.data.size:
             out = ev.output.data
             units = out.reshape(-1, out.shape[-1]) if out.ndim >= 2 else out.reshape(1, -1)
-            self._now[node.info.key] = (~(units > 0).any(axis=0), ev.site)
+            # Dead means exactly zero for every sample. A NaN unit is not dead (that is nonfinite's
+            # business), and a LeakyReLU unit below zero still passes a gradient back.
+            self._now[node.info.key] = (~(units != 0).any(axis=0), ev.site)
         return None
 
     def on_step_end(self, step, rec):

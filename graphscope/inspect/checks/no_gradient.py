@@ -1,6 +1,9 @@
-"""no-gradient: a trainable tensor handed to the optimizer that the loss never
-reaches: it gets no gradient, so it is never trained (an unused layer, a detach, a
-branch computed under no_grad)."""
+"""no-gradient: a trainable tensor handed to the optimizer that the loss never reaches:
+it gets no gradient, so it is never trained (an unused layer, a detach, a tensor rebuilt
+from .data, a branch computed under no_grad).
+
+The site is the first line of this step that read the tensor, where its path to the
+loss was cut; a tensor nothing read is pointed at the optimizer's step() call."""
 
 from __future__ import annotations
 
@@ -20,13 +23,18 @@ class NoGradientCheck(Check):
     def on_update(self, ev, rec):
         found = []
         for ref in ev.params:
-            if ref.trainable and ref.id not in self._reached:
-                label = rec.param_names.get(ref.id) or ref.name or f"a parameter of shape {tuple(ref.data.shape)}"
-                found.append(self.finding(
-                    "warning", rec.step_index, label,
-                    f"{label} is handed to {ev.optimizer} but the loss never reaches it: it got no gradient "
-                    f"this step and is not trained. Check that its layer is used in the forward pass (not "
-                    f"detached, not under no_grad), or leave it out of the optimizer.", ev.site))
+            if not ref.trainable or ref.id in self._reached:
+                continue
+            key = rec.key_of(ref.id)
+            site = rec.live.first_use_site(key) if key else ""
+            # A layer never called has no dotted name (only modules that run announce theirs).
+            label = key or rec.param_names.get(ref.id) or f"{ref.name or 'parameter'}{list(ref.data.shape)}"
+            use = "it is read, but its result never reaches the loss" if site else "nothing reads it"
+            found.append(self.finding(
+                "warning", rec.step_index, label,
+                f"{label} is handed to {ev.optimizer} but got no gradient ({use}), so it is not trained. Use its "
+                f"layer in the forward pass without .detach(), no_grad or a detour through .data (numpy), or "
+                f"leave it out of the optimizer.", site or ev.site))
         self._reached.clear()
         return found
 
