@@ -455,3 +455,21 @@ def test_a_trace_without_its_suffix_is_not_run_as_a_script(work, run_trace):
     renamed.write_bytes(run_trace.read_bytes())
     proc = graphscope("trace", renamed, cwd=work)
     assert proc.returncode == 2 and "a zip archive, not a Python script" in one_clear_line(proc)
+
+
+def test_gallery_diff_names_the_sigmoid_evaluation_lacks(tmp_path):
+    path = example("eval_missing_sigmoid")
+    for variant, extra in (("buggy", []), ("fixed", ["--fixed"])):
+        out = tmp_path / f"{variant}.gstrace"
+        assert graphscope("run", path, *extra, "-o", out, cwd=tmp_path).returncode == 0
+        proc = graphscope("diff", out, "--steps", "-2", "-1", "--json", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        missing = [e["op"] for e in json.loads(proc.stdout)["only_a"]]
+        if variant == "buggy":
+            assert "sigmoid" in missing
+            sigmoid = next(e for e in json.loads(proc.stdout)["only_a"] if e["op"] == "sigmoid")
+            assert sigmoid["site"].startswith(f"{path}:")
+        else:
+            assert "sigmoid" not in missing  # the evaluation has its sigmoid; only the loss is training's own
+    text = graphscope("diff", tmp_path / "buggy.gstrace", "--steps", "-2", "-1", cwd=tmp_path).stdout
+    assert any(line.strip().startswith("- sigmoid") for line in text.splitlines())
