@@ -60,7 +60,9 @@ class Inspector(hooks.Listener):
         self.checks = build_checks(checks, frozen_steps=frozen_steps, dead_steps=dead_steps)
         self._handlers = {m: [c for c in self.checks if getattr(type(c), m) is not getattr(Check, m)]
                           for m in _METHODS}
-        self._by_kind_node: dict[tuple[str, str], Finding] = {}
+        # One finding per (kind, node, site): the same problem found again every step is counted, but two
+        # problems that happen to share a node key (keys restart each step) stay apart.
+        self._by_kind_node: dict[tuple[str, str, str], Finding] = {}
         self._explicit_steps = False
         self._listening = None
         self._module_sites: list[str] = []
@@ -213,7 +215,7 @@ class Inspector(hooks.Listener):
                     self._add(f)
 
     def _add(self, finding: Finding) -> None:
-        key = (finding.kind, finding.node)
+        key = (finding.kind, finding.node, finding.site)
         seen = self._by_kind_node.get(key)
         if seen is None:
             self._by_kind_node[key] = finding

@@ -2,8 +2,9 @@
 it gets no gradient, so it is never trained (an unused layer, a detach, a tensor rebuilt
 from .data, a branch computed under no_grad).
 
-The site is the first line of this step that read the tensor, where its path to the
-loss was cut; a tensor nothing read is pointed at the optimizer's step() call."""
+The site is where the tensor's path to the loss ends: the first op downstream of it whose
+result nothing uses (it went through .detach() or .data) or that ran under no_grad. A
+tensor nothing read is pointed at the optimizer's step() call."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class NoGradientCheck(Check):
             if not ref.trainable or ref.id in self._reached:
                 continue
             key = rec.key_of(ref.id)
-            site = rec.live.first_use_site(key) if key else ""
+            site = _cut_site(rec.live, key) if key else ""
             # A layer never called has no dotted name (only modules that run announce theirs).
             label = key or rec.param_names.get(ref.id) or f"{ref.name or 'parameter'}{list(ref.data.shape)}"
             use = "it is read, but its result never reaches the loss" if site else "nothing reads it"
@@ -41,3 +42,23 @@ class NoGradientCheck(Check):
     def on_step_end(self, step, rec):
         self._reached.clear()
         return None
+
+
+def _cut_site(live, key: str) -> str:
+    """The line of the earliest op downstream of `key` that is a dead end or unrecorded."""
+    users: dict[str, list] = {}
+    for n in live.nodes:
+        for k in n.info.inputs:
+            users.setdefault(k, []).append(n)
+    cuts, seen, stack = [], set(), list(users.get(key, ()))
+    while stack:
+        n = stack.pop()
+        if n.index in seen:
+            continue
+        seen.add(n.index)
+        after = users.get(n.info.key)
+        if not n.info.recorded or not after:
+            cuts.append(n)
+        else:
+            stack.extend(after)
+    return min(cuts, key=lambda n: n.index).info.site if cuts else ""

@@ -1,0 +1,94 @@
+"""frozen-gradient: a bit-identical gradient for N steps while the value moves."""
+
+import numpy as np
+import pytest
+
+import graphscope as gs
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    return gs.tensor(rng.normal(0, 1, (16, 3))), gs.tensor(rng.normal(0, 1, (16, 1)))
+
+
+def test_graph_built_once_and_backpropagated_every_step(here):
+    x, y = _data()
+    w = gs.Parameter(np.zeros((3, 1)), name="w")
+    opt = gs.optim.SGD([w], lr=0.1)
+    with gs.Inspector() as insp:
+        loss, site = gs.mse_loss(x @ w, y), here()
+        for _ in range(5):
+            opt.zero_grad()
+            loss.backward(retain_graph=True)
+            opt.step()
+    frozen = [f for f in insp.findings if f.kind == "frozen-gradient"]
+    assert [(f.node, f.site, f.severity, f.step, f.last_step) for f in frozen] == [("w", site, "warning", 2, 4)]
+
+
+def test_a_cached_forward_value_read_each_step(here):
+    x, y = _data()
+    w = gs.Parameter(np.ones((3, 1)), name="w")
+    opt = gs.optim.SGD([w], lr=0.01)
+    with gs.Inspector() as insp:
+        residual = gs.tensor(x.data @ w.data - y.data)  # computed once, "to save time"
+        for _ in range(4):
+            loss, site = gs.sum(x @ w * residual), here()  # d loss / dw = x^T residual, every step
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    found = [f for f in insp.findings if f.kind == "frozen-gradient"]
+    assert [(f.node, f.site) for f in found] == [("w", site)]
+
+
+def test_silent_in_an_ordinary_loop():
+    x, y = _data()
+    w = gs.Parameter(np.zeros((3, 1)), name="w")
+    opt = gs.optim.SGD([w], lr=0.1)
+    with gs.Inspector() as insp:
+        for _ in range(6):
+            loss = gs.mse_loss(x @ w, y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    assert insp.findings == []
+
+
+def test_silent_when_the_update_is_too_small_to_change_the_value():
+    # Near convergence an update can be below float32 resolution: the version moves, the
+    # value does not, and an unchanged gradient is then no sign of a bug.
+    x, y = _data()
+    w = gs.Parameter(np.ones((3, 1), dtype=np.float32), name="w")
+    opt = gs.optim.SGD([w], lr=1e-30)
+    with gs.Inspector() as insp:
+        for _ in range(6):
+            loss = gs.mse_loss(gs.tensor(x.data.astype(np.float32)) @ w, gs.tensor(y.data.astype(np.float32)))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    assert w.version == 6 and insp.findings == []
+
+
+def test_silent_for_all_zero_gradients_and_before_n_steps():
+    w = gs.Parameter(np.ones(2), name="w")
+    v = gs.Parameter(np.ones(2), name="v")
+    opt = gs.optim.SGD([w, v], lr=0.1)
+    with gs.Inspector(frozen_steps=5) as insp:
+        for _ in range(4):
+            loss = gs.sum(gs.relu(w * -1.0)) + gs.sum(v * 2.0)  # w: zero gradient; v: constant, 4 steps
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    assert [f.kind for f in insp.findings] == ["dead-activation"]
+
+
+@pytest.mark.parametrize("steps", [3, 5])
+def test_fires_after_exactly_frozen_steps(steps):
+    v = gs.Parameter(np.ones(2), name="v")
+    opt = gs.optim.SGD([v], lr=0.1)
+    with gs.Inspector(frozen_steps=steps) as insp:
+        for _ in range(steps):
+            loss = gs.sum(v * 2.0)  # a linear loss: its gradient never changes
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    assert [(f.kind, f.step) for f in insp.findings] == [("frozen-gradient", steps - 1)]

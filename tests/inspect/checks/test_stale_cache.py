@@ -1,0 +1,72 @@
+"""stale-cache: backward through values that no longer match their source."""
+
+import numpy as np
+
+import graphscope as gs
+
+
+def test_parameter_reassigned_between_forward_and_backward(here, only):
+    w = gs.Parameter(np.ones(3), name="w")
+    x = gs.tensor(np.arange(3.0))
+    with gs.Inspector() as insp:
+        y, site = x * w, here()
+        w.data = w.data * 2  # the update comes before backward
+        gs.sum(y).backward()
+    f = only(insp, "stale-cache")
+    assert (f.node, f.severity, f.site) == ("mul#0", "error", site)
+    assert "version 0 -> 1" in f.message
+
+
+def test_parameter_edited_in_place_is_caught_by_content(here, only):
+    w = gs.Parameter(np.ones(3), name="w")
+    with gs.Inspector() as insp:
+        y, site = gs.tensor(np.arange(3.0)) * w, here()
+        w.data[1] = 5.0  # no assignment, so no version bump
+        gs.sum(y).backward()
+    f = only(insp, "stale-cache")
+    assert (f.node, f.site) == ("mul#0", site) and "in place" in f.message
+
+
+def test_graph_of_an_earlier_step_backpropagated_again(here):
+    w = gs.Parameter(np.ones((2, 1)), name="w")
+    x = gs.tensor(np.ones((4, 2)))
+    opt = gs.optim.SGD([w], lr=0.1)
+    with gs.Inspector() as insp:
+        loss, site = gs.sum(x @ w), here()
+        for _ in range(3):
+            opt.zero_grad()
+            loss.backward(retain_graph=True)
+            opt.step()
+    found = [f for f in insp.findings if f.kind == "stale-cache"]
+    assert [(f.node, f.site, f.step, f.count) for f in found] == [("matmul#0", site, 1, 2)]
+    assert "graph of step 0" in found[0].message
+
+
+def test_reading_a_result_cached_from_an_earlier_step(here):
+    w = gs.Parameter(np.ones(2), name="w")
+    opt = gs.optim.SGD([w], lr=0.1)
+    with gs.Inspector() as insp:
+        cached = gs.tanh(w * 2.0)
+        for _ in range(2):
+            loss, site = gs.sum(cached * 3.0), here()
+            opt.zero_grad()
+            loss.backward(retain_graph=True)
+            opt.step()
+    reads = [f for f in insp.findings if f.kind == "stale-cache" and f.severity == "warning"]
+    assert [(f.node, f.site, f.step) for f in reads] == [("mul#0", site, 1)]
+    assert "tanh#0 at step 0" in reads[0].message
+
+
+def test_silent_when_every_step_builds_its_graph():
+    w = gs.Parameter(np.ones((2, 1)), name="w")
+    x = gs.tensor(np.ones((4, 2)))
+    opt = gs.optim.SGD([w], lr=0.1)
+    with gs.Inspector() as insp:
+        for _ in range(4):
+            loss = gs.sum(gs.tanh(x @ w))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        w.data = w.data + 1  # changing a parameter after backward is fine
+        gs.sum(x @ w).backward()
+    assert [f for f in insp.findings if f.kind == "stale-cache"] == []
