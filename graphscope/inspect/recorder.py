@@ -217,7 +217,10 @@ class Recorder:
         self._seq_starts.append(step.base_op if live.nodes else (self._seq_starts[-1] if self._seq_starts else 0))
         if self.keep_values and len(self.trace.steps) > self.keep_values:
             self.trace.steps[-self.keep_values - 1].values = None
-        self._prev_outputs = {n.uid: f"{n.info.key}@{live.index}" for n in live.nodes}
+        # Outputs of this step, and the values it read from earlier ones (a cache read every step keeps
+        # the name of the step that made it, not external#k).
+        self._prev_outputs = {leaf.uid: leaf.info.origin for leaf in live.leaves if leaf.info.origin}
+        self._prev_outputs.update((n.uid, f"{n.info.key}@{live.index}") for n in live.nodes)
         self.live = LiveStep(live.index + 1)
         self.namer.reset()
         return step

@@ -10,6 +10,8 @@ change a float32 value at all, and then an unchanged gradient is no sign of a bu
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..stats import fingerprint
 from .base import Check
 
@@ -22,7 +24,8 @@ class FrozenGradientCheck(Check):
         self.steps = max(2, frozen_steps)
         self._seq = 0  # the op whose backward is running: it hands gradients to its leaf inputs
         self._now: dict[int, tuple] = {}  # tensor id -> (grad, ref, key, seq) of this step
-        self._last: dict[int, tuple[float, tuple, float, int]] = {}  # id -> (grad fp, shape, value fp, streak)
+        # tensor id -> (grad fp, shape, value fp, streak, a copy of the gradient once it repeats)
+        self._last: dict[int, tuple[float, tuple, float, int, np.ndarray | None]] = {}
 
     def on_backward(self, ev, node, rec):
         self._seq = ev.seq
@@ -46,8 +49,10 @@ class FrozenGradientCheck(Check):
                 continue
             prev = self._last.get(uid)
             same = prev is not None and prev[0] == fp and prev[1] == g.shape and prev[2] != value_fp
+            if same and prev[4] is not None:  # a fingerprint can miss a one-ulp change: compare exactly
+                same = bool(np.array_equal(prev[4], g))
             streak = prev[3] + 1 if same else 1
-            self._last[uid] = (fp, g.shape, value_fp, streak)
+            self._last[uid] = (fp, g.shape, value_fp, streak, np.array(g, copy=True) if same else None)
             if streak < self.steps:
                 continue
             key = key or rec.tensor_label(ref)

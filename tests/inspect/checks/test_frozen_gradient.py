@@ -92,3 +92,27 @@ def test_fires_after_exactly_frozen_steps(steps):
             loss.backward()
             opt.step()
     assert [(f.kind, f.step) for f in insp.findings] == [("frozen-gradient", steps - 1)]
+
+
+def test_a_gradient_that_changes_below_the_fingerprints_resolution_is_not_frozen():
+    class Scaled(gs.Function):
+        """Its gradient's small entry changes every call; its large entry hides that from a sum."""
+
+        calls = 0
+
+        def forward(self, x):
+            return x * 1.0
+
+        def backward(self, gy):
+            Scaled.calls += 1
+            return gy * np.array([1e6, 1e-3 * Scaled.calls], dtype=np.float32)
+
+    v = gs.Parameter(np.ones(2, dtype=np.float32), name="v")
+    opt = gs.optim.SGD([v], lr=1e-3)
+    with gs.Inspector() as insp:
+        for _ in range(5):
+            loss = gs.sum(Scaled()(v))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    assert insp.findings == []
