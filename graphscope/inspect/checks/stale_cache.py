@@ -1,7 +1,8 @@
 """stale-cache: backward uses a value that no longer matches its source. Three ways:
 an input changed since the forward pass (its version, or its content when edited in
 place through `p.data[...] = ...`); a graph from an earlier step backpropagated after
-its parameters moved; an op reading a result cached from an earlier step's graph."""
+its parameters moved; an op reading a result cached from an earlier step's graph (said
+only when backward then follows it into that graph)."""
 
 from __future__ import annotations
 
@@ -12,22 +13,31 @@ from .base import Check
 class StaleCacheCheck(Check):
     kind = "stale-cache"
 
+    def __init__(self):
+        # Reads of earlier steps' results, reported only once a backward of this step flows into
+        # an earlier graph: a metric computed from last step's logits after opt.step() is harmless.
+        self._reads: list = []
+
     def on_forward(self, ev, node, rec):
-        found = []
         for ref, key in zip(ev.inputs, node.info.inputs):
             leaf = rec.live.leaf_by_uid.get(ref.id)
             if leaf is not None and leaf.info.kind == "external":
                 origin = f" ({leaf.info.origin.replace('@', ' at step ')})" if leaf.info.origin else ""
-                found.append(self.finding(
+                self._reads.append(self.finding(
                     "warning", rec.step_index, node.info.key,
                     f"{ev.op} reads a value computed in an earlier step{origin}, still attached to that "
                     f"step's graph: once the parameters move, it and its gradient are stale. Recompute it "
                     f"every step, or .detach() it if it is meant to stay constant.",
                     ev.site, input=key))
-        return found
+        return None
+
+    def on_step_end(self, step, rec):
+        self._reads.clear()
+        return None
 
     def on_backward(self, ev, node, rec):
         located = (rec.step_index, node) if node is not None else rec.locate_seq(ev.seq)
+        found, self._reads = (self._reads, []) if located and located[0] < rec.step_index else ([], self._reads)
         key = located[1].info.key if located else f"{ev.op}#?"
         site = located[1].info.site if located else ""
         for i, (ref, then) in enumerate(zip(ev.inputs, ev.input_versions)):
@@ -48,5 +58,5 @@ class StaleCacheCheck(Check):
                 message = (f"input {i} of {ev.op} ({label}) changed between forward and backward ({how}): "
                            f"the gradient mixes old forward values with the new value. Update parameters "
                            f"only after backward(), and never edit p.data in place mid-step.")
-            return [self.finding("error", rec.step_index, key, message, site, input=label)]
-        return None
+            return found + [self.finding("error", rec.step_index, key, message, site, input=label)]
+        return found
