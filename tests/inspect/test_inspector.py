@@ -34,6 +34,22 @@ def test_correct_training_raises_no_warning_and_learns(optimizer, moons, serious
     assert _accuracy(model, x, y) > 0.95
 
 
+@pytest.mark.parametrize("options", [{"stats": False}, {"stats": False, "keep_values": 0}, {"keep_values": 0},
+                                     {"frozen_steps": 2, "dead_steps": 1}])
+def test_no_false_alarm_with_other_options(options, moons, serious):
+    x, y = moons
+    gs.seed(0)
+    model = gs.nn.MLP([2, 16, 2])
+    opt = gs.optim.SGD(model.parameters(), lr=0.3)
+    with gs.Inspector(**options) as insp:
+        for _ in range(60):
+            loss = gs.cross_entropy(model(gs.tensor(x)), gs.tensor(y))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    assert serious(insp) == [] and insp.internal_errors == [] and len(insp.steps) == 60
+
+
 def test_correct_manual_sgd_loop_with_insp_step(moons, serious):
     # A from-scratch network: plain parameters, tanh and a sigmoid, a hand-written update.
     x, y = moons

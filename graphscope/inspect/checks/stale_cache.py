@@ -2,7 +2,7 @@
 an input changed since the forward pass (its version, or its content when edited in
 place through `p.data[...] = ...`); a graph from an earlier step backpropagated after
 its parameters moved; an op reading a result cached from an earlier step's graph (said
-only when backward then follows it into that graph)."""
+only when backward then follows it into that graph, and that graph is stale)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ class StaleCacheCheck(Check):
     kind = "stale-cache"
 
     def __init__(self):
-        # Reads of earlier steps' results, reported only once a backward of this step flows into
-        # an earlier graph: a metric computed from last step's logits after opt.step() is harmless.
+        # Reads of earlier steps' results, reported only with a stale earlier graph that backward then
+        # runs through: a metric computed from last step's logits after opt.step() is harmless, and
+        # so is a GAN's fake batch made before the discriminator's step (the generator did not move).
         self._reads: list = []
 
     def on_forward(self, ev, node, rec):
@@ -37,26 +38,27 @@ class StaleCacheCheck(Check):
 
     def on_backward(self, ev, node, rec):
         located = (rec.step_index, node) if node is not None else rec.locate_seq(ev.seq)
-        found, self._reads = (self._reads, []) if located and located[0] < rec.step_index else ([], self._reads)
         key = located[1].info.key if located else f"{ev.op}#?"
         site = located[1].info.site if located else ""
         for i, (ref, then) in enumerate(zip(ev.inputs, ev.input_versions)):
             changed = then >= 0 and ref.version != then
             how = f"version {then} -> {ref.version}"
-            if not changed and ref.is_leaf and node is not None:
+            if not changed and ref.is_leaf and node is not None and rec.stats:  # (no stats: no fingerprint)
                 leaf = rec.live.leaf_by_uid.get(ref.id)
                 changed = leaf is not None and leaf.fingerprint != fingerprint(ref.data)
                 how = "edited in place"
             if not changed:
                 continue
             label = rec.tensor_label(ref)
+            found = []
             if located and located[0] < rec.step_index:
                 message = (f"backward through the graph of step {located[0]} after its input {label} changed "
                            f"({how}): the gradient is computed from stale forward values. Run the forward "
                            f"pass again each step instead of reusing the graph (retain_graph=True hides this).")
+                found, self._reads = self._reads, []  # and where this step picked up that stale graph
             else:
                 message = (f"input {i} of {ev.op} ({label}) changed between forward and backward ({how}): "
                            f"the gradient mixes old forward values with the new value. Update parameters "
                            f"only after backward(), and never edit p.data in place mid-step.")
             return found + [self.finding("error", rec.step_index, key, message, site, input=label)]
-        return found
+        return None

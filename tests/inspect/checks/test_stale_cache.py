@@ -86,3 +86,26 @@ def test_silent_for_a_metric_computed_from_last_steps_output_after_the_update(mo
             opt.step()
             confidence = gs.mean(gs.max(gs.softmax(logits), axis=1))  # ops on a graph of the last step
     assert 0.5 < confidence.item() < 1 and insp.findings == []
+
+
+def test_silent_for_a_gan_step_split_by_the_discriminators_update():
+    rng = np.random.default_rng(0)
+    gs.seed(0)
+    gen, disc = gs.nn.MLP([2, 8, 2]), gs.nn.MLP([2, 8, 1])
+    opt_g, opt_d = gs.optim.Adam(gen.parameters(), lr=1e-3), gs.optim.Adam(disc.parameters(), lr=1e-3)
+    real, ones, zeros = (gs.tensor(a.astype(np.float32)) for a in (rng.normal(3, 1, (16, 2)), np.ones((16, 1)),
+                                                                   np.zeros((16, 1))))
+    with gs.Inspector() as insp:
+        for _ in range(5):
+            fake = gen(gs.tensor(rng.normal(0, 1, (16, 2)).astype(np.float32)))
+            d_loss = (gs.binary_cross_entropy(gs.sigmoid(disc(real)), ones)
+                      + gs.binary_cross_entropy(gs.sigmoid(disc(fake.detach())), zeros))
+            opt_d.zero_grad()
+            d_loss.backward()
+            opt_d.step()  # ends a step: the generator's batch now belongs to the one before
+            g_loss = gs.binary_cross_entropy(gs.sigmoid(disc(fake)), ones)
+            opt_g.zero_grad()
+            opt_d.zero_grad()
+            g_loss.backward()
+            opt_g.step()
+    assert insp.findings == []
