@@ -9,6 +9,9 @@ import numpy as np
 from .base import Check
 
 RELU_FAMILY = ("relu", "leaky_relu", "relu6", "aten.relu", "aten.leaky_relu")
+# A unit must also be silent on this many samples: with a batch of one, half the units of a
+# healthy layer are zero on any given sample, so a few steps prove nothing.
+MIN_SAMPLES = 32
 
 
 class DeadActivationCheck(Check):
@@ -17,7 +20,7 @@ class DeadActivationCheck(Check):
 
     def __init__(self, dead_steps: int = 3):
         self.steps = max(1, dead_steps)
-        self._now: dict[str, tuple[np.ndarray, str]] = {}
+        self._now: dict[str, tuple[np.ndarray, str, int]] = {}
         self._streak: dict[str, np.ndarray] = {}
 
     def on_forward(self, ev, node, rec):
@@ -26,16 +29,17 @@ class DeadActivationCheck(Check):
             units = out.reshape(-1, out.shape[-1]) if out.ndim >= 2 else out.reshape(1, -1)
             # Dead means exactly zero for every sample. A NaN unit is not dead (that is nonfinite's
             # business), and a LeakyReLU unit below zero still passes a gradient back.
-            self._now[node.info.key] = (~(units != 0).any(axis=0), ev.site)
+            self._now[node.info.key] = (~(units != 0).any(axis=0), ev.site, units.shape[0])
         return None
 
     def on_step_end(self, step, rec):
         found = []
-        for key, (dead, site) in self._now.items():
+        for key, (dead, site, rows) in self._now.items():
             prev = self._streak.get(key)
             streak = np.where(dead, (prev if prev is not None and prev.shape == dead.shape else 0) + 1, 0)
             self._streak[key] = streak
-            long_dead = streak >= self.steps
+            needed = max(self.steps, -(-MIN_SAMPLES // rows))
+            long_dead = streak >= needed
             share = float(long_dead.mean())
             if share == 1.0:
                 severity, what = "error", "every unit"
@@ -47,7 +51,7 @@ class DeadActivationCheck(Check):
                 continue
             found.append(self.finding(
                 severity, step.index, key,
-                f"{what} of {key} output zero for the whole batch for {self.steps}+ steps: no gradient flows "
+                f"{what} of {key} output zero for the whole batch for {needed}+ steps: no gradient flows "
                 f"back through them, so they cannot recover. Lower the learning rate, check the init and the "
                 f"input scale, or use LeakyReLU.", site, dead_units=int(long_dead.sum()), units=int(long_dead.size)))
         for key in set(self._streak) - set(self._now):

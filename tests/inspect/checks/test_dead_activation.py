@@ -60,3 +60,20 @@ def test_silent_on_leaky_relu_and_on_nan():
     with np.errstate(all="ignore"):
         insp, _ = _train(np.full(8, 1.0), x=x)
     assert [f.kind for f in insp.findings] == []  # NaN came in with the data: no origin, not dead
+
+
+def test_batches_of_one_need_more_steps_as_evidence(here, only):
+    # Online SGD: any one sample leaves about half the units of a healthy layer at zero.
+    rng = np.random.default_rng(0)
+    for bias, expected in ((0.0, []), (-5.0, [("error", 31)])):  # dead: after 32 samples, not 3
+        w1 = gs.Parameter(rng.normal(0, 1, (2, 4)), name="w1")
+        b1 = gs.Parameter(np.full(4, bias), name="b1")
+        opt = gs.optim.SGD([w1, b1], lr=0.01)
+        with gs.Inspector() as insp:
+            for _ in range(40):
+                h, site = gs.relu(gs.tensor(rng.normal(0, 1, (1, 2))) @ w1 + b1), here()
+                opt.zero_grad()
+                gs.sum(h).backward()
+                opt.step()
+        assert [(f.severity, f.step) for f in insp.findings] == expected
+    assert only(insp, "dead-activation").site == site
