@@ -4,7 +4,9 @@ from .data, a branch computed under no_grad).
 
 The site is where the tensor's path to the loss ends: the first op downstream of it whose
 result nothing uses (it went through .detach() or .data) or that ran under no_grad. A
-tensor nothing read is pointed at the optimizer's step() call."""
+tensor nothing read is pointed at the optimizer's step() call. A first miss is info, a
+third update in a row without a gradient a warning: multi-task training that alternates
+heads legitimately leaves one head out of every other step."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from .base import Check
 class NoGradientCheck(Check):
     kind = "no-gradient"
 
-    def __init__(self):
+    def __init__(self, warn_after: int = 3):
+        self.warn_after = warn_after
         self._reached: set[int] = set()
+        self._misses: dict[int, int] = {}  # tensor id -> updates in a row it got no gradient for
 
     def on_leaf_grad(self, ev, leaf, rec):
         self._reached.add(ev.tensor.id)
@@ -25,15 +29,18 @@ class NoGradientCheck(Check):
         found = []
         for ref in ev.params:
             if not ref.trainable or ref.id in self._reached:
+                self._misses.pop(ref.id, None)
                 continue
+            misses = self._misses[ref.id] = self._misses.get(ref.id, 0) + 1
             key = rec.key_of(ref.id)
             site = _cut_site(rec.live, key) if key else ""
             # A layer never called has no dotted name (only modules that run announce theirs).
             label = key or rec.param_names.get(ref.id) or f"{ref.name or 'parameter'}{list(ref.data.shape)}"
             use = "it is read, but its result never reaches the loss" if site else "nothing reads it"
             found.append(self.finding(
-                "warning", rec.step_index, label,
-                f"{label} is handed to {ev.optimizer} but got no gradient ({use}), so it is not trained. Use its "
+                "warning" if misses >= self.warn_after else "info", rec.step_index, label,
+                f"{label} is handed to {ev.optimizer} but got no gradient ({use}) in {misses} update(s) in a row, "
+                f"so it is not trained. Use its "
                 f"layer in the forward pass without .detach(), no_grad or a detour through .data (numpy), or "
                 f"leave it out of the optimizer.", site or ev.site))
         self._reached.clear()

@@ -34,7 +34,7 @@ def _site():
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
-def _train(net, steps=2):
+def _train(net, steps=3):
     x, y = gs.tensor(np.ones((4, 2))), gs.tensor(np.zeros((4, 1)))
     opt = gs.optim.SGD(net.parameters(), lr=0.1)
     with gs.Inspector() as insp:
@@ -47,11 +47,32 @@ def _train(net, steps=2):
 
 
 def test_a_layer_never_called():
-    insp, step_site = _train(Net("skip"))
+    insp, step_site = _train(Net("skip"), steps=3)
     found = [(f.node, f.site, f.severity, f.count) for f in insp.findings if f.kind == "no-gradient"]
     # A layer that never runs never announces its dotted name: the name and shape say which.
-    assert sorted(found) == [("bias[4]", step_site, "warning", 2), ("weight[4, 4]", step_site, "warning", 2)]
-    assert "nothing reads it" in insp.findings[0].message
+    assert sorted(found) == [("bias[4]", step_site, "warning", 3), ("weight[4, 4]", step_site, "warning", 3)]
+    assert "nothing reads it" in insp.findings[0].message and "3 update(s) in a row" in insp.findings[0].message
+
+
+def test_one_or_two_missed_updates_are_info_only():
+    insp, _ = _train(Net("skip"), steps=2)
+    assert {(f.kind, f.severity) for f in insp.findings} == {("no-gradient", "info")}
+
+
+def test_alternating_heads_are_not_a_warning(serious):
+    # Multi-task training: each step trains the shared trunk and one of two heads.
+    trunk = gs.nn.Linear(2, 4, dtype=np.float64)
+    heads = [gs.nn.Linear(4, 1, dtype=np.float64) for _ in range(2)]
+    params = trunk.parameters() + heads[0].parameters() + heads[1].parameters()
+    opt = gs.optim.SGD(params, lr=0.1)
+    x, y = gs.tensor(np.ones((4, 2))), gs.tensor(np.zeros((4, 1)))
+    with gs.Inspector() as insp:
+        for step in range(6):
+            loss = gs.mse_loss(heads[step % 2](gs.tanh(trunk(x))), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    assert serious(insp) == [] and {f.kind for f in insp.findings} == {"no-gradient"}
 
 
 def test_a_layer_cut_from_the_graph_points_at_the_cut():
