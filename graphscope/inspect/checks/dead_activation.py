@@ -29,13 +29,16 @@ class DeadActivationCheck(Check):
             units = out.reshape(-1, out.shape[-1]) if out.ndim >= 2 else out.reshape(1, -1)
             # Dead means exactly zero for every sample. A NaN unit is not dead (that is nonfinite's
             # business), and a LeakyReLU unit below zero still passes a gradient back.
-            self._now[node.info.key] = (~(units != 0).any(axis=0), ev.site, units.shape[0])
+            self._now[node.info.key] = ((units != 0).any(axis=0), ev.site, units.shape[0])
         return None
 
     def on_step_end(self, step, rec):
         found = []
-        for key, (dead, site, rows) in self._now.items():
-            prev = self._streak.get(key)
+        for key, (alive, site, rows) in self._now.items():
+            if 2 * int(alive.sum()) > alive.size:  # under half the units dead: no finding can follow for
+                self._streak.pop(key, None)         # a while, and forgetting streaks only delays one
+                continue
+            dead, prev = ~alive, self._streak.get(key)
             streak = np.where(dead, (prev if prev is not None and prev.shape == dead.shape else 0) + 1, 0)
             self._streak[key] = streak
             needed = max(self.steps, -(-MIN_SAMPLES // rows))

@@ -109,3 +109,24 @@ def test_silent_for_a_gan_step_split_by_the_discriminators_update():
             g_loss.backward()
             opt_g.step()
     assert insp.findings == []
+
+
+def test_in_place_updates_between_steps_are_fine_even_without_step_boundaries():
+    w = gs.Parameter(np.ones(3), name="w")
+    x = gs.tensor(np.arange(3.0))
+    with gs.Inspector() as insp:
+        for _ in range(3):
+            gs.sum(gs.tanh(x * w)).backward()
+            np.subtract(w.data, 0.1 * w.grad, out=w.data)  # in place: no version bump, no step boundary
+            w.zero_grad()
+    assert len(insp.steps) == 1 and insp.findings == []
+
+
+def test_an_in_place_edit_of_a_large_parameter_is_seen(here, only):
+    w = gs.Parameter(np.ones((300, 300)), name="w")
+    with gs.Inspector(stats=False) as insp:
+        y, site = gs.tensor(np.ones((2, 300))) @ w, here()
+        np.clip(w.data, -0.5, 0.5, out=w.data)  # a max-norm style clamp, in place, before backward
+        gs.sum(y).backward()
+    f = only(insp, "stale-cache")
+    assert (f.node, f.site) == ("matmul#0", site) and "in place" in f.message
