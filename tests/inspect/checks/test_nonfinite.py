@@ -1,6 +1,7 @@
 """nonfinite: the first op that makes NaN/inf out of finite values, forward or backward."""
 
 import numpy as np
+import pytest
 
 import graphscope as gs
 
@@ -46,3 +47,27 @@ def test_float16_overflow_is_an_origin_and_odd_values_are_not(only):
         gs.log(gs.tensor(np.float32(2.0)))
     assert only(insp, "nonfinite").node == "exp#0"
     assert insp.internal_errors == []
+
+
+@pytest.mark.parametrize("stats", [True, False])
+def test_backward_origin_inside_the_graph_and_at_a_shared_value(stats, here):
+    w = gs.Parameter(np.array([0.0, 4.0]), name="w")
+    with gs.Inspector(stats=stats) as insp, np.errstate(all="ignore"):
+        a = w * 1.0
+        r, site = gs.sqrt(a), here()  # inf in the gradient of a (a node), from a finite one
+        t = gs.tanh(a)  # a is read twice: its gradient is a sum, and tanh's part is finite
+        gs.sum(r + t).backward()
+    found = [(f.node, f.site, f.details["phase"]) for f in insp.findings]
+    assert found == [("sqrt#0", site, "backward")]
+    assert "gradient of mul#0" in insp.findings[0].message
+
+
+def test_a_nan_left_in_grad_from_an_earlier_step_is_not_a_new_origin():
+    w = gs.Parameter(np.array([0.0, 1.0]), name="w")
+    with gs.Inspector() as insp, np.errstate(all="ignore"):
+        for step in range(3):
+            loss = gs.sum(gs.sqrt(w) if step == 0 else w * 2.0)
+            loss.backward()  # no zero_grad: step 0's inf stays in w.grad
+            insp.step()
+    assert [(f.kind, f.node, f.step, f.count) for f in insp.findings if f.kind == "nonfinite"] == [
+        ("nonfinite", "sqrt#0", 0, 1)]
