@@ -62,6 +62,14 @@ def test_the_gallery_has_one_script_per_bug_and_every_one_is_tested():
     assert len(scripts) >= 8
 
 
+@pytest.mark.parametrize("name", sorted(EXPECTED) + list(OTHERS))
+def test_each_script_is_user_code_with_a_fixed_switch(name):
+    source = (EXAMPLES / f"{name}.py").read_text()
+    assert "import graphscope as gs" in source and "graphscope.inspect" not in source  # applied from outside
+    assert 'add_argument("--fixed", action="store_true"' in source and source.startswith('"""')
+    bug_site(name)
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_buggy_run_points_at_the_bug_line(name):
     kind, node = EXPECTED[name]

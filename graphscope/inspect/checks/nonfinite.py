@@ -13,11 +13,12 @@ from .base import Check
 
 
 def describe_inputs(refs, labels) -> str:
-    parts = []
-    for i, (ref, label) in enumerate(zip(refs, labels)):
-        stats = summarize(ref.data)
-        parts.append(f"input {i} {label} {tuple(ref.data.shape)} {ref.data.dtype}: {stats.short()}")
-    return "; ".join(parts)
+    return _describe((label, tuple(r.data.shape), r.data.dtype, summarize(r.data)) for r, label in zip(refs, labels))
+
+
+def _describe(inputs) -> str:
+    return "; ".join(f"input {i} {label} {shape} {dtype}: {stats.short()}"
+                     for i, (label, shape, dtype, stats) in enumerate(inputs))
 
 
 class NonFiniteCheck(Check):
@@ -78,8 +79,7 @@ class NonFiniteCheck(Check):
         inputs = [rec.live.get(k) for k in n.info.inputs]
         if not all(r is not None and r.value is not None and r.value.finite for r in inputs):
             return []
-        described = "; ".join(f"input {i} {r.info.key} {r.info.shape} {r.info.dtype}: {r.value.short()}"
-                              for i, r in enumerate(inputs))
+        described = _describe((r.info.key, r.info.shape, r.info.dtype, r.value) for r in inputs)
         return [self._backward(rec, n.info.op, n.info, key, grad, n.grad, described)]
 
     def _backward(self, rec, op, info, label, g, gy, described):
@@ -92,7 +92,5 @@ class NonFiniteCheck(Check):
 
 
 def _finite(ref, rec) -> bool:
-    known = rec.live.record_by_uid.get(ref.id)
-    if known is not None and known.value is not None and known.uid == ref.id:
-        return known.value.finite
-    return all_finite(ref.data)
+    known = rec.live.record_by_uid.get(ref.id)  # its statistics, when the recorder has them
+    return known.value.finite if known is not None and known.value is not None else all_finite(ref.data)
