@@ -2,14 +2,14 @@
 
 To save the forward pass, the loss graph is built once and backpropagated again at
 every step (the engine asks for retain_graph=True the second time, so it was added).
-But backward() reuses the values saved when the graph was built: the gradient is the
-gradient at the initial weights, bit for bit, however far the weights have moved. The
-loss the script prints never changes either. The fix builds the forward pass inside
-the loop.
+But backward() reuses the values saved when the graph was built: the last layer's
+gradient is its gradient at the initial weights, bit for bit, however far the weights
+have moved (the first layer's mixes old activations with new weights). The loss the
+script prints never changes either. The fix builds the forward pass inside the loop.
 
     python examples/frozen_gradient.py             # the bug: the loss is frozen
     python examples/frozen_gradient.py --fixed
-    graphscope check examples/frozen_gradient.py   # frozen-gradient at fc1.weight, ...
+    graphscope check examples/frozen_gradient.py   # frozen-gradient at fc2.weight, stale-cache
 """
 
 import argparse

@@ -7,7 +7,7 @@ later backward() runs through the first step's graph with stale values. (The eng
 refuses to backpropagate through a freed graph, so retain_graph=True was added: that
 silences the error, not the bug.) The fix caches nothing that depends on parameters.
 
-    python examples/stale_cache.py             # the bug: the embedding never improves
+    python examples/stale_cache.py             # the bug: the features stay those of step 0
     python examples/stale_cache.py --fixed
     graphscope check examples/stale_cache.py   # stale-cache at embed/matmul#0
 """
