@@ -51,6 +51,7 @@ class NanHunt(hooks.Listener):
         self._nodes: dict[int, tuple[str, str, tuple[str, ...]]] = {}
         self._labels: dict[int, str] = {}
         self._step = 0
+        self._retain = False  # the running backward keeps its graph: keep its nodes' names too
         self._listening = None
 
     # -- context manager and decorator --------------------------------------------------
@@ -97,8 +98,12 @@ class NanHunt(hooks.Listener):
                    f"{describe_inputs(ev.inputs, labels)}")
         self._origin(message, ev.op, key, "forward", ev.site, "")
 
+    def on_backward_start(self, ev: hooks.BackwardStartEvent) -> None:
+        self._retain = ev.retain_graph
+
     def on_backward(self, ev: hooks.BackwardEvent) -> None:
-        key, site, labels = self._nodes.pop(ev.seq, (f"{ev.op}#?", "", tuple(f"input {i}" for i in range(len(ev.inputs)))))
+        unknown = (f"{ev.op}#?", "", tuple(f"input {i}" for i in range(len(ev.inputs))))
+        key, site, labels = (self._nodes.get if self._retain else self._nodes.pop)(ev.seq, unknown)
         bad = [i for i, g in enumerate(ev.grad_inputs) if g is not None and not all_finite(g)]
         if not bad or not all_finite(ev.grad_output) or not all(all_finite(r.data) for r in ev.inputs):
             return

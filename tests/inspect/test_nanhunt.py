@@ -108,3 +108,25 @@ def test_environment_variable_turns_it_on_for_a_whole_script():
     fixed = subprocess.run([sys.executable, str(script), "--fixed"], env=env, capture_output=True, text=True,
                            timeout=120)
     assert fixed.returncode == 0, fixed.stderr
+
+
+def test_an_origin_in_a_second_backward_through_a_retained_graph_keeps_its_name(here):
+    class Flaky(gs.Function):
+        """Its backward goes bad the second time it runs."""
+
+        calls = 0
+
+        def forward(self, x):
+            return x * 1.0
+
+        def backward(self, gy):
+            Flaky.calls += 1
+            return gy * (np.nan if Flaky.calls == 2 else 1.0)
+
+    w = gs.Parameter(np.array([1.0, 2.0]), name="w")
+    with pytest.raises(gs.NonFiniteError) as caught:
+        with gs.nan_hunt():
+            loss, site = gs.sum(Flaky()(w)), here()
+            loss.backward(retain_graph=True)
+            loss.backward(retain_graph=True)
+    assert (caught.value.node, caught.value.site, caught.value.phase) == ("flaky#0", site, "backward")
