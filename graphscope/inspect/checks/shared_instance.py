@@ -1,7 +1,11 @@
 """shared-instance: one stateful object (a module that stores something on itself when
 called, or one op object) applied at several positions of one step's graph: each call
 overwrites what the previous one saved, so backward uses the last call's state
-everywhere. Sharing a stateless module is harmless and not reported."""
+everywhere. Sharing a stateless module is harmless and not reported.
+
+Said only when it bites: when backward runs through the ops of one call after a later
+call of the same object has stored its own state. A stateful model called twice in a
+step for separate purposes (an evaluation batch, then the training batch) is fine."""
 
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ class SharedInstanceCheck(Check):
     kind = "shared-instance"
 
     def __init__(self):
-        self._calls: dict[int, list[tuple[str, str, tuple[str, ...], str]]] = {}
+        self._calls: dict[int, list[tuple[str, str, tuple[str, ...], str]]] = {}  # module id -> its calls
+        self._op_call: dict[int, tuple[int, int]] = {}  # op seq -> (module id, which call ran it)
+        self._bitten: set[int] = set()  # modules whose overwritten state a backward ran into
         self._ops: dict[int, list[tuple[str, str, str]]] = {}
 
     def on_module_exit(self, ev, site, rec):
@@ -20,16 +26,24 @@ class SharedInstanceCheck(Check):
         return None
 
     def on_forward(self, ev, node, rec):
+        if ev.module_id:
+            self._op_call[ev.seq] = (ev.module_id, len(self._calls.get(ev.module_id, ())))
         if ev.op_id != ev.seq:  # an engine whose op objects can be called more than once
             self._ops.setdefault(ev.op_id, []).append((node.info.key, ev.site, ev.op))
         return None
 
+    def on_backward(self, ev, node, rec):
+        mid, i = self._op_call.get(ev.seq, (0, 0))
+        calls = self._calls.get(mid, ())
+        if len(calls) > i + 1 and any(written for _, _, written, _ in calls[i + 1:]):  # a later call stored state
+            self._bitten.add(mid)
+        return None
+
     def on_step_end(self, step, rec):
         found = []
-        for calls in self._calls.values():
+        for mid in self._bitten:
+            calls = self._calls[mid]
             written = sorted({name for _, _, names, _ in calls for name in names})
-            if len(calls) < 2 or not written:
-                continue
             places = ", ".join(f"{path or '<top>'} ({site})" for path, site, _, _ in calls)
             found.append(self.finding(
                 "warning", step.index, calls[1][0] or calls[0][0] or calls[0][3],
@@ -44,6 +58,6 @@ class SharedInstanceCheck(Check):
                     f"one {uses[0][2]} op object is applied at {len(uses)} positions "
                     f"({', '.join(k for k, _, _ in uses)}); its saved state is shared between them.",
                     uses[1][1]))
-        self._calls.clear()
-        self._ops.clear()
+        for state in (self._calls, self._op_call, self._bitten, self._ops):
+            state.clear()
         return found

@@ -59,3 +59,29 @@ def test_silent_for_a_shared_stateless_module():
 def test_silent_for_one_stateful_object_called_once_per_step_across_steps():
     insp = _run(Net(Remember(), gs.nn.Tanh()), steps=4)
     assert insp.findings == []
+
+
+def test_silent_when_a_stateful_model_is_called_for_evaluation_then_for_training():
+    net = Net(Remember(), Remember())
+    x = gs.tensor(np.ones((3, 2)))
+    opt = gs.optim.SGD(net.parameters(), lr=0.1)
+    with gs.Inspector() as insp:
+        for _ in range(3):
+            with gs.no_grad():
+                net(x * 2.0)  # a validation batch: its call's state is overwritten, never used
+            loss = gs.sum(net(x))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    assert insp.findings == []
+
+
+def test_a_model_called_twice_before_one_backward_is_reported():
+    # A siamese pair through stateful layers: the second call overwrites what the first saved.
+    net = Net(Remember(), Remember())
+    x = gs.tensor(np.ones((3, 2)))
+    with gs.Inspector() as insp:
+        loss = gs.sum(net(x)) + gs.sum(net(x * 2.0))
+        loss.backward()
+    found = sorted((f.kind, f.node, tuple(f.details["positions"])) for f in insp.findings)
+    assert found == [("shared-instance", "act1", ("act1", "act1")), ("shared-instance", "act2", ("act2", "act2"))]
