@@ -7,7 +7,9 @@ unchanged. Arrays are handed over as they are, without copies; a listener that k
 value copies it itself.
 
 Listeners are per context (so per thread and per asyncio task). An op pays one truthiness
-check of `active` when nobody listens anywhere.
+check of `active` when nobody listens anywhere. An engine may also ask `wants(method)` and
+skip building an event that no listener of the context handles (nan_hunt has no use for
+module calls or leaf gradients); whoever handles it gets the same event as ever.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import numpy as np
 active = 0
 _active_lock = threading.Lock()
 _listeners: ContextVar[tuple["Listener", ...]] = ContextVar("graphscope_listeners", default=())
+# The event methods the listeners of this context handle, kept beside them by listen().
+_wanted: ContextVar[frozenset[str]] = ContextVar("graphscope_wanted", default=frozenset())
 
 
 @dataclass(slots=True)
@@ -162,6 +166,23 @@ def listeners() -> tuple[Listener, ...]:
     return _listeners.get()
 
 
+_EVENT_METHODS = tuple(name for name in vars(Listener) if name.startswith("on_"))
+
+
+def _handled(listener: Any) -> frozenset[str]:
+    """The event methods `listener` overrides (every one, for a listener that is not a Listener)."""
+    if not isinstance(listener, Listener):
+        return frozenset(_EVENT_METHODS)
+    cls = type(listener)
+    return frozenset(m for m in _EVENT_METHODS
+                     if getattr(cls, m) is not getattr(Listener, m) or m in getattr(listener, "__dict__", {}))
+
+
+def wants(method: str) -> bool:
+    """Whether a listener of this context handles `method` (so an event must be built)."""
+    return method in _wanted.get()
+
+
 def emit(method: str, event: Any) -> None:
     """Hand `event` to every listener of this context, innermost last."""
     for listener in _listeners.get():
@@ -173,6 +194,7 @@ def listen(listener: Listener) -> Iterator[Listener]:
     """Register `listener` for the ops of this context while the block runs."""
     global active
     token = _listeners.set(_listeners.get() + (listener,))
+    wanted = _wanted.set(_wanted.get() | _handled(listener))
     with _active_lock:
         active += 1
     try:
@@ -180,4 +202,5 @@ def listen(listener: Listener) -> Iterator[Listener]:
     finally:
         with _active_lock:
             active -= 1
+        _wanted.reset(wanted)
         _listeners.reset(token)

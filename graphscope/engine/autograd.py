@@ -88,12 +88,11 @@ def _run_announced(root: Tensor, order: list[Function], retain_graph: bool) -> N
             if gy is None:
                 continue
             gxs = _gradients(f, gy)
-            versions = f.versions if f.versions is not None else tuple(-1 for _ in f.inputs)
+            inputs = f.inputs
+            versions = f.versions if f.versions is not None else (-1,) * len(inputs)
             _hooks.emit(
                 "on_backward",
-                _hooks.BackwardEvent(
-                    f.seq, f.op, bid, gy, gxs, tuple(tensor_ref(x) for x in f.inputs), versions
-                ),
+                _hooks.BackwardEvent(f.seq, f.op, bid, gy, gxs, tuple([tensor_ref(x) for x in inputs]), versions),
             )
             _propagate(f, gy, gxs, bid)
             if not retain_graph:
@@ -156,7 +155,7 @@ def _propagate(f: Function, gy: np.ndarray, gxs: tuple, bid: int) -> None:
 def _accumulate_leaf(x: Tensor, gx: np.ndarray, f: Function | None, bid: int) -> None:
     previous = x.grad
     x.grad = gx if previous is None else previous + gx
-    if bid and _hooks.active:
+    if bid and _hooks.active and _hooks.wants("on_leaf_grad"):  # (nan_hunt has no use for it)
         _hooks.emit("on_leaf_grad", _hooks.LeafGradEvent(bid, tensor_ref(x), previous, x.grad))
 
 

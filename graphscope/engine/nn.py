@@ -127,24 +127,31 @@ def _child_path(module: Module) -> str:
     return f"{parent.path}.{name}" if parent.path else name
 
 
-def _state_snapshot(module: Module) -> dict[str, int]:
-    return {k: id(v) for k, v in module.__dict__.items() if k not in ("_parameters", "_modules")}
+_REGISTRIES = ("_parameters", "_modules")
+_ABSENT = object()
 
 
 def _call_announced(module: Module, args: tuple, kwargs: dict) -> Any:
+    # The scope frame names the ops inside; the enter and exit events are built only for a
+    # listener that handles them (the inspector does; nan_hunt does not).
     path = _child_path(module)
     cls = type(module).__name__
-    params = tuple((n, tensor_ref(p)) for n, p in module._registry("_parameters").items())
-    _hooks.emit("on_module_enter", _hooks.ModuleEnterEvent(id(module), path, cls, params, user_site(1)))
-    before = _state_snapshot(module)
+    if _hooks.wants("on_module_enter"):
+        params = tuple([(n, tensor_ref(p)) for n, p in module._registry("_parameters").items()])
+        _hooks.emit("on_module_enter", _hooks.ModuleEnterEvent(id(module), path, cls, params, user_site(1)))
+    # The attributes before the call, by identity (a shallow copy keeps the old objects alive,
+    # so an attribute rebound to a new object is always told apart from the old one).
+    before = module.__dict__.copy() if _hooks.wants("on_module_exit") else None
     token = scope.push(scope.Frame(module, path))
     try:
         return module.forward(*args, **kwargs)
     finally:
         scope.pop(token)
-        after = _state_snapshot(module)
-        written = tuple(k for k, v in after.items() if before.get(k) != v)
-        _hooks.emit("on_module_exit", _hooks.ModuleExitEvent(id(module), path, cls, written))
+        if before is not None:
+            was = before.get  # an attribute not there before the call is new: written
+            written = tuple([k for k, v in module.__dict__.items()
+                             if was(k, _ABSENT) is not v and k not in _REGISTRIES])
+            _hooks.emit("on_module_exit", _hooks.ModuleExitEvent(id(module), path, cls, written))
 
 
 class Linear(Module):

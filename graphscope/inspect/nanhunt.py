@@ -80,7 +80,8 @@ class NanHunt(hooks.Listener):
     # -- events ---------------------------------------------------------------------------
     def on_forward(self, ev: hooks.ForwardEvent) -> None:
         key = self._namer.node(ev.module, ev.op)
-        labels = tuple(self._labels.get(ref.id) or ref.name or f"input {i}" for i, ref in enumerate(ev.inputs))
+        known = self._labels.get
+        labels = tuple([known(ref.id) or ref.name or f"input {i}" for i, ref in enumerate(ev.inputs)])
         self._labels[ev.output.id] = key
         if ev.recorded:
             self._nodes[ev.seq] = (key, ev.site, labels)
@@ -102,11 +103,15 @@ class NanHunt(hooks.Listener):
         self._retain = ev.retain_graph
 
     def on_backward(self, ev: hooks.BackwardEvent) -> None:
-        unknown = (f"{ev.op}#?", "", tuple(f"input {i}" for i in range(len(ev.inputs))))
-        key, site, labels = (self._nodes.get if self._retain else self._nodes.pop)(ev.seq, unknown)
-        bad = [i for i, g in enumerate(ev.grad_inputs) if g is not None and not all_finite(g)]
-        if not bad or not all_finite(ev.grad_output) or not all(all_finite(r.data) for r in ev.inputs):
+        node = (self._nodes.get if self._retain else self._nodes.pop)(ev.seq, None)
+        gy = ev.grad_output
+        # A gradient handed on as the output gradient itself, or a view of it, cannot be bad while
+        # the output gradient is finite, which an origin needs: only the others are tested.
+        bad = [i for i, g in enumerate(ev.grad_inputs)
+               if g is not None and g is not gy and g.base is not gy and not all_finite(g)]
+        if not bad or not all_finite(gy) or not all(all_finite(r.data) for r in ev.inputs):
             return
+        key, site, labels = node or (f"{ev.op}#?", "", tuple(f"input {i}" for i in range(len(ev.inputs))))
         g = summarize(ev.grad_inputs[bad[0]])
         message = (f"NaN/inf first appeared in the backward pass of {ev.op} ({key}), whose forward ran at {site}: "
                    f"the gradient of {labels[bad[0]]} has {g.nan} NaN and {g.inf} inf while the output gradient "

@@ -10,12 +10,24 @@ import numpy as np
 
 from .. import hooks
 from .naming import Namer
-from .stats import Stats, fingerprint, summarize
+from .stats import Stats, summarize, summarize_fp
 from .trace import LeafInfo, LeafRecord, NodeInfo, NodeRecord, StepRecord, StepStructure, Trace
+
+# Interned NodeInfo/LeafInfo objects are forgotten past this many (a graph that changes every
+# step); the steps that use them keep their own.
+_INFO_LIMIT = 200_000
+_DTYPE_NAMES: dict[np.dtype, str] = {}  # dtype.name is a slow Python property
 
 
 def _attrs(attrs: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((k, repr(v)) for k, v in attrs.items()) if attrs else ()
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = dtype.name
+    return name
 
 
 class LiveStep:
@@ -84,6 +96,20 @@ class Recorder:
         self._prev_outputs: dict[int, str] = {}
         self._structures: dict[StepStructure, StepStructure] = {}
         self._seq_starts: list[int] = []
+        # Speed: a training loop builds the same graph every step, so the NodeInfo/LeafInfo of a
+        # step are looked up by their fields (built and hashed once), and a step's structure by the
+        # identities of those interned objects.
+        self._infos: dict[tuple, NodeInfo | LeafInfo] = {}
+        self._structures_by_ids: dict[tuple, StepStructure] = {}
+        # The gradient statistics of the latest node by array identity: an op that hands its output
+        # gradient through unchanged (add to the matmul before it) gives the next node the same array.
+        self._last_grad: tuple[np.ndarray | None, Stats | None] = (None, None)
+        # A leaf read again in the next step as the same array at the same version (a whole
+        # dataset as one batch, a frozen layer): tensor id -> (array, version, a copy of it once
+        # seen twice, stats, fingerprint). When its content equals the copy element by element,
+        # its statistics are those of the copy: one comparison instead of six passes.
+        self._leaf_cache: dict[int, tuple] = {}
+        self._leaf_cache_next: dict[int, tuple] = {}
 
     @property
     def step_index(self) -> int:
@@ -95,21 +121,37 @@ class Recorder:
     # -- events -------------------------------------------------------------------
     def forward(self, ev: hooks.ForwardEvent) -> NodeRecord:
         live = self.live
-        inputs = tuple(live.key_by_uid.get(ref.id) or self._new_leaf(ref) for ref in ev.inputs)
-        out = ev.output.data
+        known = live.key_by_uid.get
+        inputs = tuple([known(ref.id) or self._new_leaf(ref) for ref in ev.inputs])
+        output = ev.output
+        out = output.data
         key = self.namer.node(ev.module, ev.op)
-        info = NodeInfo(key, ev.op, ev.module, ev.site, inputs, out.shape, out.dtype.name,
-                        _attrs(ev.attrs), ev.roles, ev.recorded)
-        node = NodeRecord(info, len(live.nodes), self._summary(out), None, ev.output.id, ev.op_id,
-                          fingerprint(out) if self.stats else 0.0)
+        attrs = _attrs(ev.attrs) if ev.attrs else ()
+        fields = (key, ev.op, ev.module, ev.site, inputs, out.shape, _dtype_name(out.dtype), attrs, ev.roles,
+                  ev.recorded)
+        info = self._infos.get(fields)
+        if info is None:
+            info = self._intern(fields, NodeInfo(*fields))
+        if self.stats:
+            value, fp = summarize_fp(out)
+        else:
+            value, fp = None, 0.0
+        node = NodeRecord(info, len(live.nodes), value, None, output.id, ev.op_id, fp)
         live.nodes.append(node)
-        live.key_by_uid[ev.output.id] = key
-        live.record_by_uid[ev.output.id] = node
+        live.key_by_uid[output.id] = key
+        live.record_by_uid[output.id] = node
         live.record_by_key[key] = node
         live.node_by_seq[ev.seq] = node
         if self.keep_values:
             live.values[key] = np.array(out, copy=True)
         return node
+
+    def _intern(self, fields: tuple, info: NodeInfo | LeafInfo) -> NodeInfo | LeafInfo:
+        if len(self._infos) >= _INFO_LIMIT:
+            self._infos.clear()
+        info = self._infos.setdefault(info, info)  # equal by value: one object (so ids tell structures)
+        self._infos[fields] = info
+        return info
 
     def _new_leaf(self, ref: hooks.TensorRef) -> str:
         live = self.live
@@ -129,9 +171,15 @@ class Recorder:
         else:
             origin = self._prev_outputs.get(ref.id, "")
             kind, key = "external", self.namer.leaf(origin or None, "external")
-        info = LeafInfo(key, ref.name, kind, data.shape, data.dtype.name, ref.trainable, module, origin)
-        leaf = LeafRecord(info, len(live.leaves), self._summary(data), None, ref.id, ref.version,
-                          fingerprint(data) if self.stats else 0.0, 0.0)
+        fields = (key, ref.name, kind, data.shape, _dtype_name(data.dtype), ref.trainable, module, origin)
+        info = self._infos.get(fields)
+        if info is None:
+            info = self._intern(fields, LeafInfo(*fields))
+        if self.stats:
+            value, fp = self._leaf_summary(ref)
+        else:
+            value, fp = None, 0.0
+        leaf = LeafRecord(info, len(live.leaves), value, None, ref.id, ref.version, fp, 0.0)
         live.leaves.append(leaf)
         live.key_by_uid[ref.id] = key
         live.record_by_uid[ref.id] = leaf
@@ -141,15 +189,36 @@ class Recorder:
             live.values[key] = np.array(data, copy=True)
         return key
 
+    def _leaf_summary(self, ref: hooks.TensorRef) -> tuple[Stats, float]:
+        data = ref.data
+        seen = self._leaf_cache.get(ref.id)
+        if seen is None or seen[0] is not data or seen[1] != ref.version:
+            value, fp = summarize_fp(data)
+            kept = (data, ref.version, None, value, fp)
+        elif seen[2] is not None and np.array_equal(seen[2], data):
+            value, fp = seen[3], seen[4]
+            kept = seen
+        else:  # the same array a second time: summarize, and keep a copy to compare with from now on
+            value, fp = summarize_fp(data)
+            kept = (data, ref.version, np.array(data, copy=True), value, fp)
+        self._leaf_cache_next[ref.id] = kept
+        return value, fp
+
     def backward(self, ev: hooks.BackwardEvent) -> NodeRecord | None:
         node = self.live.node_by_seq.get(ev.seq)
         if node is not None and self.stats:
-            node.grad = summarize(ev.grad_output)
+            g = ev.grad_output
+            last, stats = self._last_grad
+            if g is not last:  # (the same array object as the node before: same statistics)
+                stats = summarize(g)
+                self._last_grad = (g, stats)
+            node.grad = stats
             if self.keep_values:
                 self.live.values[node.info.key + ":grad"] = np.array(ev.grad_output, copy=True)
         return node
 
     def backward_start(self, ev: hooks.BackwardStartEvent) -> None:
+        self._last_grad = (None, None)
         node = self.live.node_by_seq.get(ev.root_seq)
         self.live.roots.append(node.info.key if node else self.describe_seq(ev.root_seq))
 
@@ -201,16 +270,24 @@ class Recorder:
         for i, g in live.leaf_grads.items():
             leaf = live.leaves[i]
             if self.stats:
-                leaf.grad = summarize(g)
-                leaf.grad_fingerprint = fingerprint(g)
+                leaf.grad, leaf.grad_fingerprint = summarize_fp(g)
             if self.keep_values:
                 live.values[leaf.info.key + ":grad"] = np.array(g, copy=True)
         live.leaf_grads.clear()
 
     def close_step(self, status: str) -> StepRecord:
         live = self.live
-        structure = StepStructure(tuple(n.info for n in live.nodes), tuple(leaf.info for leaf in live.leaves))
-        structure = self._structures.setdefault(structure, structure)
+        self._last_grad = (None, None)
+        node_infos = tuple([n.info for n in live.nodes])
+        leaf_infos = tuple([leaf.info for leaf in live.leaves])
+        ids = (tuple(map(id, node_infos)), tuple(map(id, leaf_infos)))
+        structure = self._structures_by_ids.get(ids)
+        if structure is None or structure.nodes != node_infos or structure.leaves != leaf_infos:
+            structure = StepStructure(node_infos, leaf_infos)
+            structure = self._structures.setdefault(structure, structure)
+            if len(self._structures_by_ids) >= _INFO_LIMIT:
+                self._structures_by_ids.clear()
+            self._structures_by_ids[ids] = structure
         step = StepRecord.pack(live.index, live.nodes, live.leaves, structure,
                                live.values if self.keep_values else None, tuple(live.roots), status)
         self.trace.steps.append(step)
@@ -223,4 +300,5 @@ class Recorder:
         self._prev_outputs.update((n.uid, f"{n.info.key}@{live.index}") for n in live.nodes)
         self.live = LiveStep(live.index + 1)
         self.namer.reset()
+        self._leaf_cache, self._leaf_cache_next = self._leaf_cache_next, {}
         return step
