@@ -12,6 +12,7 @@ from .engine.ops import (abs, add, binary_cross_entropy, broadcast_to, clip, con
 from .inspect import (Check, Comparison, Finding, Inspector, NonFiniteError, Stats, StepRecord, Trace,
                       nan_hunt)
 from .io import TraceFileError, load, save
+from .capture import render, to_dot
 
 __version__ = "0.1.0"
 
