@@ -75,8 +75,10 @@ class CollapsedWarning(UserWarning):
 
 def escape(text: Any) -> str:
     """Text safe inside a quoted DOT string: backslashes doubled (dot reads `\\N`, `\\G`
-    as escapes), newlines as dot's `\\n`. Quotes are escaped by the graphviz package."""
-    return str(text).replace("\\", "\\\\").replace("\r", "").replace("\n", "\\n")
+    as escapes), `&` as `&amp;` (dot decodes entities such as `&lt;` even in plain labels),
+    newlines as dot's `\\n`. Quotes are escaped by the graphviz package."""
+    return (str(text).replace("\\", "\\\\").replace("&", "&amp;").replace("\r", "")
+            .replace("\n", "\\n"))
 
 
 def _label(lines: list[str]) -> Any:
