@@ -186,23 +186,41 @@ def to_dot(obj: Any, step: int = -1, focus: str | None = None, collapse: bool | 
     dot.attr(label=_label(title.split("\n")))
     ids = {key: f"n{i}" for i, key in enumerate(g.nodes)}
     clusters: dict[str, list[str]] = {}
+    loose: list[str] = []
     for key, data in g.nodes(data=True):
         module = data.get("module") or ""
         if module and data["kind"] in ("op", "parameter") and not g.graph.get("collapsed"):
             clusters.setdefault(module, []).append(key)
-            continue
-        dot.node(ids[key], label=_label(_node_lines(data)), tooltip=_tooltip(data), **_node_attrs(data))
+        else:
+            loose.append(key)
+    _emit_nodes(dot, g, loose, ids)
     for i, (module, keys) in enumerate(clusters.items()):
         with dot.subgraph(name=f"cluster_{i}") as sub:
             sub.attr(label=_label([module]), style="rounded,dashed", color="#adb5bd", fontsize="10")
-            for key in keys:
-                data = g.nodes[key]
-                sub.node(ids[key], label=_label(_node_lines(data)), tooltip=_tooltip(data), **_node_attrs(data))
+            _emit_nodes(sub, g, keys, ids)
     for a, b in g.edges:
         dot.edge(ids[a], ids[b])
     if legend:
         _legend(dot, g)
     return dot.source
+
+
+def _emit_nodes(container: Any, g: Any, keys: list[str], ids: dict[str, str]) -> None:
+    """Nodes grouped by style, each style set once for its group (an anonymous subgraph's
+    `node [...]` default): a 10,000-node drawing then quotes labels, not styles."""
+    by_style: dict[tuple, list[str]] = {}
+    for key in keys:
+        by_style.setdefault(tuple(sorted(_node_attrs(g.nodes[key]).items())), []).append(key)
+    for style, members in by_style.items():
+        with container.subgraph() as group:
+            group.attr("node", **dict(style))
+            for key in members:
+                data = g.nodes[key]
+                tooltip = _tooltip(data)
+                if tooltip != escape(data["key"]):
+                    group.node(ids[key], label=_label(_node_lines(data)), tooltip=tooltip)
+                else:
+                    group.node(ids[key], label=_label(_node_lines(data)))
 
 
 def _legend(dot: Any, g: Any) -> None:
