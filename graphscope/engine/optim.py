@@ -32,7 +32,7 @@ class Optimizer:
     def zero_grad(self) -> None:
         for p in self.params:
             p.grad = None
-        if _hooks.active and _hooks.listeners():
+        if _hooks.active and _hooks.wants("on_zero_grad"):  # (nan_hunt has no use for it)
             _hooks.emit(
                 "on_zero_grad",
                 _hooks.ZeroGradEvent(type(self).__name__, tuple(p.uid for p in self.params), user_site(1)),

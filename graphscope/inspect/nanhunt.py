@@ -28,6 +28,10 @@ SAFE_OPS = frozenset({
     "maximum", "minimum", "clip", "where", "sigmoid", "tanh", "max", "softmax", "log_softmax",
     "cross_entropy",
 })
+# Ops whose backward only moves the output gradient, negates it or multiplies it by a 0/1 mask
+# or a sign: finite whenever the output gradient is, which an origin needs. (Not those that
+# sum it over broadcast axes, which can overflow.)
+SAFE_BACKWARD = frozenset({"reshape", "transpose", "neg", "abs", "relu", "clip"})
 _SEQ_LIMIT = 200_000
 
 
@@ -104,6 +108,8 @@ class NanHunt(hooks.Listener):
 
     def on_backward(self, ev: hooks.BackwardEvent) -> None:
         node = (self._nodes.get if self._retain else self._nodes.pop)(ev.seq, None)
+        if ev.op in SAFE_BACKWARD:
+            return
         gy = ev.grad_output
         # A gradient handed on as the output gradient itself, or a view of it, cannot be bad while
         # the output gradient is finite, which an origin needs: only the others are tested.

@@ -257,7 +257,7 @@ class Recorder:
         if i < 0:
             return None
         step = self.trace.steps[i]
-        hits = np.nonzero(step.node_rows["op_id"] == seq - step.base_op)[0]
+        hits = np.nonzero(step.op_offsets() == seq - step.base_op)[0]
         return (step.index, step.node(int(hits[0]))) if hits.size else None
 
     def describe_seq(self, seq: int) -> str:

@@ -26,7 +26,6 @@ _ROW = 256
 _ROWS_MIN = 256 * _ROW  # below this, the array and a full-length vector stay in cache
 # Float arrays of at most _TINY elements (a loss, a small bias) are summarized in Python floats.
 _TINY = 16
-_TINY_PROBES = [np.random.default_rng(n).uniform(0.5, 1.5, n).tolist() for n in range(_TINY + 1)]
 
 
 @dataclass(slots=True, frozen=True)
@@ -89,11 +88,6 @@ def _tiny_summary(flat: np.ndarray) -> Stats | None:
     mean = total / n
     var = sum([(v - mean) * (v - mean) for v in values]) / n
     return Stats(n, min(values), max(values), mean, math.sqrt(var), 0, 0, values.count(0.0))
-
-
-def _tiny_fingerprint(flat: np.ndarray) -> float:
-    probe = _TINY_PROBES[flat.size]
-    return sum([v * w for v, w in zip(flat.tolist(), probe)])
 
 
 def _weighted(flat: np.ndarray, cache: dict, make) -> float:
@@ -172,12 +166,12 @@ def _summary(flat: np.ndarray) -> Stats:
 def all_finite(a: np.ndarray) -> bool:
     """True when no element is NaN or inf. A NaN or inf always makes the self-dot
     non-finite; an overflowing dot of finite values falls back to the exact test."""
-    if a.dtype.kind != "f" or a.size == 0:
+    dtype = a.dtype
+    if dtype.kind != "f" or a.size == 0:
         return True
-    flat = a.reshape(-1)
-    if a.dtype.itemsize >= 4 and math.isfinite(float(np.dot(flat, flat))):
+    if dtype.itemsize >= 4 and math.isfinite(np.vdot(a, a)):  # (vdot reads any shape as flat)
         return True
-    return bool(np.isfinite(flat).all())
+    return bool(np.isfinite(a).all())
 
 
 def fingerprint(a: np.ndarray) -> float:
@@ -191,14 +185,13 @@ def fingerprint(a: np.ndarray) -> float:
 
 
 def _fingerprint(flat: np.ndarray) -> float:
+    # float32 data gives a float32 sum (which the trace then keeps in 4 bytes); float16 is
+    # read as float32, integers as float64.
     if flat.dtype.kind != "f":
         flat = flat.astype(np.float64)
-    if flat.size <= _TINY:
-        value = _tiny_fingerprint(flat)
-    else:
-        if flat.dtype.itemsize < 4:
-            flat = flat.astype(np.float64)
-        value = _weighted(flat, _PROBES, _probe)
+    elif flat.dtype.itemsize < 4:
+        flat = flat.astype(np.float32)
+    value = _weighted(flat, _PROBES, _probe)
     if value != value:  # NaN != NaN: fall back to the bytes so equal arrays still match
         return float(hash(flat.tobytes()))
     return value
