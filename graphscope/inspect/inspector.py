@@ -98,6 +98,12 @@ class Inspector(hooks.Listener):
 
         return step_graph(self.trace, step)
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows the last step's graph."""
+        from ..render.dot import svg_or_none
+
+        return svg_or_none(self.trace)
+
     def __enter__(self) -> "Inspector":
         self._listening = hooks.listen(self)
         self._listening.__enter__()
