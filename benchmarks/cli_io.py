@@ -26,10 +26,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 
 import graphscope as gs  # noqa: E402
+from results import timed, write_section  # noqa: E402
 
 HEADING = "## Trace files and CLI (issue 4)"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -61,29 +63,6 @@ def record_trace(steps: int) -> tuple[gs.Trace, float]:
             loss.backward()
             opt.step()
     return insp.trace, time.perf_counter() - start
-
-
-def timed(fn, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def write_section(text: str) -> None:
-    """Replace the section under HEADING (up to the next '## ' heading), or append it."""
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    lines = old.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip("\n") == HEADING), None)
-    if start is None:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        tail = "".join(lines[end:])
-        new = "".join(lines[:start]) + text + ("\n" + tail if tail else "")
-    RESULTS.write_text(new, encoding="utf-8")
 
 
 def main() -> None:
@@ -143,7 +122,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(HEADING, text)
         print(f"written to {RESULTS.relative_to(ROOT)}")
 
 

@@ -41,10 +41,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 
 import graphscope as gs  # noqa: E402
+from results import write_section  # noqa: E402
 
 HEADING = "## Inspector (issue 3)"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -415,20 +417,6 @@ def report(speed: dict, memory: dict, quick: bool) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    """Replace the section under HEADING (up to the next '## ' heading), or append it."""
-    old = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    lines = old.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == HEADING), None)
-    if start is None:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        tail = "".join(lines[end:])
-        new = "".join(lines[:start]) + text + ("\n" + tail if tail else "")
-    RESULTS.write_text(new.rstrip("\n") + "\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and memory steps")
@@ -444,7 +432,7 @@ def main() -> None:
     text = report(speed, memory, args.quick)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(HEADING, text)
         print(f"written to {RESULTS.relative_to(ROOT)}")
 
 

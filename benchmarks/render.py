@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 
 import graphscope as gs  # noqa: E402
 from graphscope.render.dot import CollapsedWarning, to_dot  # noqa: E402
-from results import machine, write_section  # noqa: E402
+from results import machine, timed, write_section  # noqa: E402
 
 OPS = 10_000
 DOT_TIMEOUT = 120
@@ -42,15 +42,6 @@ def gs_trace(ops: int) -> gs.Trace:
             y = unary[i % 3](y)
         y.sum().backward()
     return insp.trace
-
-
-def timed(fn, repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 def torchviz_times(ops: int, repeats: int) -> tuple[list[float] | None, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -27,7 +28,8 @@ def write_section(heading: str, text: str) -> None:
     old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     lines = old.splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines) if line.rstrip("\n") == heading), None)
-    body = heading + "\n\n" + text.strip("\n") + "\n"
+    text = text.strip("\n")
+    body = (text if text.startswith(heading) else heading + "\n\n" + text) + "\n"
     if start is None:
         new = old.rstrip("\n") + "\n\n" + body
     else:
@@ -35,3 +37,13 @@ def write_section(heading: str, text: str) -> None:
         tail = "".join(lines[end:])
         new = "".join(lines[:start]) + body + ("\n" + tail if tail else "")
     RESULTS.write_text(new, encoding="utf-8")
+
+
+def timed(fn, runs: int) -> list[float]:
+    """Wall-clock seconds of `runs` calls of fn."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times

@@ -9,8 +9,11 @@ from ..errors import (BackwardContractError, DTypeError, FunctionReuseError, Gra
 from .function import Function
 from .gradcheck import GradcheckResult, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
-from .ops import *  # noqa: F401,F403 - the op functions
-from .ops import __all__ as _op_names
+from . import ops
 from .tensor import Parameter, Tensor, tensor
 
 _operators.install()
+
+__all__ = ["BackwardContractError", "DTypeError", "Function", "FunctionReuseError", "GradcheckResult",
+           "GraphFreedError", "GraphscopeError", "Parameter", "ShapeError", "Tensor", "backward", "enable_grad",
+           "gradcheck", "is_grad_enabled", "nn", "no_grad", "ops", "optim", "tensor", "topological_order"]

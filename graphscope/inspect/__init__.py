@@ -7,3 +7,23 @@ from .inspector import Inspector
 from .nanhunt import NanHunt, NonFiniteError, nan_hunt
 from .stats import Stats, summarize
 from .trace import LeafRecord, NodeRecord, StepRecord, Trace
+
+__all__ = [
+    "ALL_CHECKS",
+    "Check",
+    "Comparison",
+    "Finding",
+    "Inspector",
+    "KINDS",
+    "LeafRecord",
+    "NanHunt",
+    "NodeRecord",
+    "NonFiniteError",
+    "SEVERITIES",
+    "Stats",
+    "StepRecord",
+    "Trace",
+    "compare_steps",
+    "nan_hunt",
+    "summarize",
+]

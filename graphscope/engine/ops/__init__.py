@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
-
 from ..tensor import Tensor, as_numeric_array
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .broadcast import sum_to
+from .broadcast import sum_to  # noqa: F401 - the shared unbroadcast helper, for custom ops
 from .elementwise import Abs, Add, Clip, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Sqrt, Sub, Where
 from .linalg import MatMul
 from .loss import BinaryCrossEntropy, CrossEntropy, MSELoss
@@ -153,4 +151,4 @@ def binary_cross_entropy(prediction, target) -> Tensor:
     return BinaryCrossEntropy()(prediction, target)
 
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in ("annotations", "Any", "Sequence", "np")]
+__all__ = [name for name in dir() if not name.startswith("_") and name not in ("annotations", "Any", "Sequence")]

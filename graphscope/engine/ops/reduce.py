@@ -20,7 +20,9 @@ def _spread(gy: np.ndarray, shape: tuple[int, ...], axis, keepdims: bool) -> np.
     return np.broadcast_to(gy, shape)
 
 
-class Sum(Function):
+class Reduction(Function):
+    """A reduction over `axis` (None: all axes), keeping reduced axes if `keepdims`."""
+
     __slots__ = ("axis", "keepdims")
 
     def __init__(self, axis=None, keepdims: bool = False):
@@ -28,6 +30,10 @@ class Sum(Function):
 
     def attrs(self):
         return {"axis": self.axis, "keepdims": self.keepdims}
+
+
+class Sum(Reduction):
+    __slots__ = ()
 
     def forward(self, x):
         self.saved = x.shape
@@ -37,14 +43,8 @@ class Sum(Function):
         return _spread(gy, self.saved, self.axis, self.keepdims)
 
 
-class Mean(Function):
-    __slots__ = ("axis", "keepdims")
-
-    def __init__(self, axis=None, keepdims: bool = False):
-        self.axis, self.keepdims = axis, keepdims
-
-    def attrs(self):
-        return {"axis": self.axis, "keepdims": self.keepdims}
+class Mean(Reduction):
+    __slots__ = ()
 
     def forward(self, x):
         self.saved = x.shape
@@ -56,16 +56,10 @@ class Mean(Function):
         return _spread(gy / count, shape, self.axis, self.keepdims)
 
 
-class Max(Function):
+class Max(Reduction):
     """The gradient goes to the maximal entries, split evenly among ties."""
 
-    __slots__ = ("axis", "keepdims")
-
-    def __init__(self, axis=None, keepdims: bool = False):
-        self.axis, self.keepdims = axis, keepdims
-
-    def attrs(self):
-        return {"axis": self.axis, "keepdims": self.keepdims}
+    __slots__ = ()
 
     def forward(self, x):
         y = np.max(x, axis=self.axis, keepdims=True)
