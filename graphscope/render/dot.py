@@ -20,7 +20,9 @@ Without a system `dot`, `.dot` output still works; for images, `graphviz-pure` (
 statically linked Rust port of dot, `pip install graphviz-pure`, SVG and PNG but no PDF)
 is used when it is on PATH. Evaluated on 0.2.2: one 13 MB static binary named
 `graphviz-pure` (it installs no `dot`, so the graphviz package cannot find it by name;
-we run it ourselves with the DOT source on stdin).
+we run it ourselves with the DOT source on stdin). A small graph took 2 ms to SVG and 13 ms
+to PNG; the layout matches dot's; its bundled fonts have no Hangul, so Korean names come
+out as boxes in PNG (SVG keeps the text); PDF is refused with the one-line install hint.
 """
 
 from __future__ import annotations

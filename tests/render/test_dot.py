@@ -109,3 +109,15 @@ def test_jupyter_reprs_are_svg():
     for obj in (insp, insp.trace, insp.graph()):
         svg = obj._repr_svg_()
         assert svg is not None and svg.lstrip().startswith(("<?xml", "<svg", "<!DOCTYPE")), type(obj)
+
+
+@pytest.mark.skipif(shutil.which("graphviz-pure") is None, reason="graphviz-pure is not installed")
+def test_graphviz_pure_draws_svg_and_png_when_dot_is_missing(tmp_path, monkeypatch):
+    real = shutil.which
+    monkeypatch.setattr(dotmod.shutil, "which", lambda name: None if name == "dot" else real(name))
+    svg = gs.render(_target_trace(), tmp_path / "g.svg").read_text(encoding="utf-8")
+    ET.fromstring(svg)
+    assert "&lt;T&gt;" in svg
+    assert gs.render(_target_trace(), tmp_path / "g.png").read_bytes().startswith(b"\x89PNG")
+    with pytest.raises(dotmod.GraphvizMissingError, match="pdf"):
+        gs.render(_target_trace(), tmp_path / "g.pdf")
