@@ -109,7 +109,8 @@ def _gradients(f: Function, gy: np.ndarray) -> tuple:
     if f.retained is not None:
         kept = f.retained()
         if kept is not None:
-            kept.grad = gy
+            # Summed over backward() calls (retain_graph=True), as a leaf's .grad is.
+            kept.grad = gy if kept.grad is None else kept.grad + gy
     gxs = f.backward(gy)
     if type(gxs) is not tuple:
         gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)

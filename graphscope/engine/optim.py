@@ -104,5 +104,7 @@ class Adam(Optimizer):
         m += (1 - b1) * g
         v *= b2
         v += (1 - b2) * (g * g)
-        step = self.lr * math.sqrt(1 - b2**t) / (1 - b1**t)
-        p.data -= step * m / (np.sqrt(v) + self.eps)
+        # eps is added to sqrt of the bias-corrected v, as in the paper's Algorithm 1 and
+        # PyTorch; folding the correction into the step size instead would scale eps by
+        # 1/sqrt(1 - b2**t) (~32x at step 1) and shrink the steps of small gradients.
+        p.data -= (self.lr / (1 - b1**t)) * m / (np.sqrt(v) / math.sqrt(1 - b2**t) + self.eps)

@@ -74,3 +74,44 @@ def test_a_forward_that_fails_names_the_op_and_inputs():
 def test_scalars_take_the_tensor_dtype():
     x = gs.tensor(np.ones(2, np.float32))
     assert (x * np.float64(3)).dtype == np.float32 and (2.5 + x).dtype == np.float32
+
+
+def test_reuse_error_says_to_make_a_new_instance():
+    f = Square()
+    f(gs.Parameter([1.0]))
+    with pytest.raises(gs.FunctionReuseError) as info:
+        f(gs.Parameter([2.0]))
+    assert "Square()(x)" in str(info.value) and "single-use" in str(info.value)
+
+
+def test_backward_may_return_none_or_a_list():
+    class ScaleBy(gs.Function):
+        def forward(self, x, k):
+            return x * k
+
+        def backward(self, gy):
+            return [gy * self.inputs[1].data, None]
+
+    x, k = gs.Parameter([1.0, 2.0]), gs.Parameter([3.0, 3.0])
+    ScaleBy()(x, k).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0] and k.grad is None
+
+
+def test_a_float64_gradient_from_a_custom_backward_is_given_in_the_input_dtype():
+    class Upcasting(gs.Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, gy):
+            return gy.astype(np.float64) * 2
+
+    x = gs.Parameter(np.ones(3, np.float32))
+    Upcasting()(x).sum().backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_numpy_arguments_become_constants():
+    x = gs.Parameter([1.0, 2.0])
+    z = gs.maximum(np.array([1.5, 1.5]), x)
+    z.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0] and not z.creator.inputs[0].requires_grad

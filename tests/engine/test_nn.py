@@ -31,6 +31,50 @@ def test_dotted_names_nested_lists_dicts_and_sequential():
                      "0.heads.1.weight", "0.heads.1.bias", "1.weight", "1.bias"]
 
 
+def test_sequential_and_mlp_parameter_names():
+    seq = gs.nn.Sequential(gs.nn.Linear(2, 3), gs.nn.Tanh(), gs.nn.Linear(3, 1, bias=False))
+    assert [n for n, _ in seq.named_parameters()] == ["0.weight", "0.bias", "2.weight"]
+    mlp = gs.nn.MLP([2, 4, 1])
+    assert [n for n, _ in mlp.named_parameters()] == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    named = gs.nn.Sequential({"encoder": gs.nn.Linear(2, 2), "head": gs.nn.Linear(2, 1)})
+    assert [n for n, _ in named.named_parameters()][::2] == ["encoder.weight", "head.weight"]
+
+
+def test_shared_parameter_inside_two_modules_counted_once():
+    a, b = gs.nn.Linear(2, 2), gs.nn.Linear(2, 2)
+    b.weight = a.weight  # tied weights
+    model = gs.nn.Sequential(a, b)
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.bias"]
+    assert len({id(p) for p in model.parameters()}) == 3
+
+
+def test_module_zero_grad_clears_every_parameter():
+    model = gs.nn.MLP([2, 3, 1])
+    model(gs.tensor(np.ones((4, 2), np.float32))).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_activation_modules_match_the_ops():
+    x = gs.tensor(np.array([-2.0, -0.5, 1.0]))
+    assert gs.nn.ReLU()(x).data.tolist() == [0.0, 0.0, 1.0]
+    assert gs.nn.LeakyReLU(0.5)(x).data.tolist() == [-1.0, -0.25, 1.0]
+    assert np.allclose(gs.nn.Sigmoid()(x).data, 1 / (1 + np.exp(-x.data)))
+    assert np.allclose(gs.nn.Tanh()(x).data, np.tanh(x.data))
+
+
+def test_seed_makes_initialization_reproducible():
+    gs.seed(3)
+    first = gs.nn.Linear(4, 2).weight.data.copy()
+    gs.seed(3)
+    again = gs.nn.Linear(4, 2).weight.data
+    gs.seed(4)
+    other = gs.nn.Linear(4, 2).weight.data
+    assert np.array_equal(first, again) and not np.array_equal(first, other)
+    assert np.abs(first).max() <= 0.5  # uniform in +-1/sqrt(in_features)
+
+
 def test_shared_parameter_counted_once():
     shared = gs.nn.Linear(2, 2)
     model = gs.nn.Sequential(shared, gs.nn.ReLU(), shared)

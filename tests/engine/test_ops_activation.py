@@ -12,6 +12,11 @@ ACTIVATIONS = {
     "tanh": gs.tanh,
     "relu": gs.relu,
     "leaky_relu": lambda x: gs.leaky_relu(x, 0.1),
+    "leaky_relu_default": gs.leaky_relu,
+    "leaky_relu_numpy_slope": lambda x: gs.leaky_relu(x, np.float64(0.2)),
+    "sigmoid_method": lambda x: x.sigmoid(),
+    "softmax_method_middle": lambda x: x.softmax(axis=-2) if x.ndim > 1 else x.softmax(),
+    "log_softmax_first": lambda x: gs.log_softmax(x, axis=0),
     "softmax_last": lambda x: gs.softmax(x, axis=-1),
     "softmax_first": lambda x: gs.softmax(x, axis=0),
     "log_softmax": lambda x: gs.log_softmax(x, axis=-1),
@@ -53,3 +58,19 @@ def test_activation_keeps_float32(name):
     assert y.dtype == np.float32
     (y * y).sum().backward()
     assert x.grad.dtype == np.float32
+
+
+def test_activation_values_against_numpy():
+    x = np.random.default_rng(9).standard_normal((3, 4))
+    t = gs.tensor(x)
+    assert np.allclose(gs.sigmoid(t).data, 1 / (1 + np.exp(-x)))
+    assert np.allclose(gs.tanh(t).data, np.tanh(x))
+    e = np.exp(x)
+    assert np.allclose(gs.softmax(t, axis=0).data, e / e.sum(0))
+    assert np.allclose(gs.log_softmax(t).data, x - np.log(e.sum(-1, keepdims=True)))
+
+
+def test_relu_gradient_is_a_mask_and_leaky_keeps_the_slope():
+    x = gs.Parameter([-2.0, 3.0])
+    (gs.relu(x) + gs.leaky_relu(x, 0.25)).sum().backward()
+    assert x.grad.tolist() == [0.25, 2.0]

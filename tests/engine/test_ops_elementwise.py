@@ -90,13 +90,70 @@ def test_broadcast_shape_mismatch_names_op_and_shapes():
     assert __file__ in text  # the user's line
 
 
-@pytest.mark.parametrize("op", [lambda x: x + 1.5, lambda x: x * np.float64(2), lambda x: 2.0 - x,
-                                lambda x: x / 3, lambda x: x**2, gs.exp, gs.sqrt, gs.abs, gs.log,
-                                lambda x: gs.maximum(x, 0.5), lambda x: gs.clip(x, 0.2, 0.8),
-                                lambda x: gs.where(x.data > 0.5, x, 0.0)])
-def test_float32_stays_float32(op):
+FLOAT32_UNARY = {
+    "add_python_float": lambda x: x + 1.5,
+    "radd_numpy_float64": lambda x: np.float64(1.5) + x,
+    "mul_numpy_float64": lambda x: x * np.float64(2),
+    "rmul_numpy_float64": lambda x: np.float64(2) * x,
+    "rsub_python_float": lambda x: 2.0 - x,
+    "sub_numpy_float64": lambda x: x - np.float64(0.5),
+    "div_int": lambda x: x / 3,
+    "rdiv_numpy_float64": lambda x: np.float64(1) / x,
+    "pow_int": lambda x: x**2,
+    "pow_numpy_float64": lambda x: x ** np.float64(1.5),
+    "rpow_numpy_float64": lambda x: np.float64(2) ** x,
+    "neg": lambda x: -x,
+    "exp": gs.exp,
+    "log": gs.log,
+    "sqrt": gs.sqrt,
+    "abs": gs.abs,
+    "maximum_python_float": lambda x: gs.maximum(x, 0.5),
+    "minimum_numpy_float64": lambda x: gs.minimum(np.float64(0.5), x),
+    "clip_python_floats": lambda x: gs.clip(x, 0.2, 0.8),
+    "clip_numpy_float64": lambda x: gs.clip(x, np.float64(0.2), np.float64(0.8)),
+    "clip_one_side": lambda x: gs.clip(x, None, np.float64(0.8)),
+    "where_scalar_branch": lambda x: gs.where(x.data > 0.5, x, np.float64(0.0)),
+    "where_tensor_mask": lambda x: gs.where(x > 0.5, 1.0, x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT32_UNARY))
+def test_float32_stays_float32_with_python_and_numpy_scalars(name):
     x = gs.Parameter(np.linspace(0.1, 1.0, 6, dtype=np.float32))
-    y = op(x)
+    y = FLOAT32_UNARY[name](x)
     assert y.dtype == np.float32
     y.sum().backward()
     assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_ops_between_float32_tensors_stay_float32(name):
+    fn, (alo, ahi), (blo, bhi) = BINARY[name]
+    rng = np.random.default_rng(7)
+    a = gs.Parameter(rng.uniform(alo, ahi, (3, 1)).astype(np.float32))
+    b = gs.Parameter(rng.uniform(blo, bhi, (4,)).astype(np.float32))
+    y = fn(a, b)
+    assert y.dtype == np.float32 and y.shape == (3, 4)
+    y.sum().backward()
+    assert a.grad.dtype == b.grad.dtype == np.float32
+    assert a.grad.shape == (3, 1) and b.grad.shape == (4,)
+
+
+def test_where_float32_keeps_both_branches_float32():
+    a = gs.Parameter(np.ones((2, 3), np.float32))
+    b = gs.Parameter(np.ones(3, np.float32))
+    y = gs.where(np.array([[True, False, True], [False, False, True]]), a, b)
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert a.grad.dtype == b.grad.dtype == np.float32
+    assert a.grad.tolist() == [[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]] and b.grad.tolist() == [1.0, 2.0, 0.0]
+
+
+@pytest.mark.parametrize("branch", ["first", "second"])
+def test_where_with_a_scalar_branch_gradients(branch):
+    rng = np.random.default_rng(8)
+    x = rng.uniform(-2, 2, (3, 4))
+    cond = rng.random((3, 4)) > 0.5
+    fn = (lambda t: gs.where(cond, t, 0.25)) if branch == "first" else (lambda t: gs.where(cond, -1.0, t * t))
+    result = gs.gradcheck(fn, x)
+    assert result.ok, str(result)

@@ -38,3 +38,33 @@ def test_matmul_float32_and_skips_gradient_of_data():
     (x @ w).sum().backward()
     assert w.grad.dtype == np.float32 and x.grad is None
     assert np.allclose(w.grad, 3.0)
+
+
+@pytest.mark.parametrize("a_shape,b_shape", SHAPES)
+def test_matmul_keeps_float32_and_gives_each_input_its_shape(a_shape, b_shape):
+    rng = np.random.default_rng(5)
+    a = gs.Parameter(rng.standard_normal(a_shape).astype(np.float32))
+    b = gs.Parameter(rng.standard_normal(b_shape).astype(np.float32))
+    y = a @ b
+    assert y.dtype == np.float32
+    (y * y).sum().backward()
+    assert a.grad.dtype == b.grad.dtype == np.float32
+    assert a.grad.shape == a_shape and b.grad.shape == b_shape
+
+
+def test_matmul_2d_gradients_by_hand():
+    a, b = gs.Parameter([[1.0, 2.0]]), gs.Parameter([[3.0], [4.0]])
+    gs.matmul(a, b).backward()
+    assert a.grad.tolist() == [[3.0, 4.0]] and b.grad.tolist() == [[1.0], [2.0]]
+
+
+def test_matmul_batch_mismatch_names_the_shapes():
+    with pytest.raises(gs.ShapeError) as info:
+        gs.tensor(np.ones((2, 3, 4))) @ gs.tensor(np.ones((5, 4, 2)))
+    text = str(info.value)
+    assert "matmul" in text and "(2, 3, 4)" in text and "(5, 4, 2)" in text
+
+
+def test_matmul_of_a_scalar_is_refused():
+    with pytest.raises(gs.ShapeError, match="matmul"):
+        gs.tensor(np.float64(2.0)) @ gs.tensor(np.ones(3))

@@ -66,3 +66,27 @@ def test_losses_keep_float32(loss):
     assert out.dtype == np.float32
     out.backward()
     assert p.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("target", ["indices", "probabilities"])
+def test_cross_entropy_keeps_float32(target):
+    logits = gs.Parameter(RNG.standard_normal((4, 3)).astype(np.float32))
+    t = np.array([0, 2, 1, 1]) if target == "indices" else RNG.dirichlet(np.ones(3), 4).astype(np.float32)
+    out = gs.cross_entropy(logits, gs.tensor(t))
+    assert out.dtype == np.float32
+    out.backward()
+    assert logits.grad.dtype == np.float32
+
+
+def test_cross_entropy_gradient_is_softmax_minus_one_hot_over_n():
+    logits = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
+    x = gs.Parameter(logits)
+    gs.cross_entropy(x, gs.tensor(np.array([1, 0]))).backward()
+    p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    assert np.allclose(x.grad, (p - np.eye(3)[[1, 0]]) / 2)
+
+
+def test_binary_cross_entropy_shape_mismatch():
+    with pytest.raises(gs.ShapeError) as info:
+        gs.binary_cross_entropy(gs.tensor(np.full((3, 1), 0.5)), gs.tensor(np.ones(3)))
+    assert "binary_cross_entropy" in str(info.value) and "(3, 1)" in str(info.value)

@@ -37,3 +37,26 @@ def test_methods_and_dtype():
     assert y.dtype == np.float32 and y.shape == ()
     y.backward()
     assert x.grad.dtype == np.float32 and np.allclose(x.grad, 1 / 3)
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "max"])
+@pytest.mark.parametrize("axis", AXES)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reductions_keep_float32(op, axis, keepdims):
+    x = gs.Parameter((np.random.default_rng(3).permutation(24).reshape(2, 3, 4) / 7).astype(np.float32))
+    y = getattr(gs, op)(x, axis=axis, keepdims=keepdims)
+    assert y.dtype == np.float32
+    (y * y).sum().backward()
+    assert x.grad.dtype == np.float32 and x.grad.shape == x.shape
+
+
+def test_mean_gradient_divides_by_the_reduced_count_only():
+    x = gs.Parameter(np.ones((2, 3, 4)))
+    gs.mean(x, axis=(0, 2)).sum().backward()  # each output averages 2 * 4 = 8 entries
+    assert np.allclose(x.grad, 1 / 8)
+
+
+def test_max_gradient_goes_to_the_maximum_of_each_row():
+    x = gs.Parameter([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    gs.max(x, axis=1).sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]

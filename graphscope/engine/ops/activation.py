@@ -62,7 +62,9 @@ class LeakyReLU(Function):
 
     def forward(self, x):
         self.saved = x
-        return np.where(x > 0, x, x * self.slope)
+        # The slope in x's float dtype: a numpy float64 slope would upcast float32 to float64.
+        slope = np.asarray(self.slope, dtype=x.dtype) if x.dtype.kind == "f" else self.slope
+        return np.where(x > 0, x, x * slope)
 
     def backward(self, gy):
         return np.where(self.saved > 0, gy, gy * self.slope)

@@ -184,7 +184,9 @@ class Clip(Function):
 
     def forward(self, x):
         self.saved = x
-        return np.clip(x, self.lo, self.hi)
+        y = np.clip(x, self.lo, self.hi)
+        # numpy float64 bounds would upcast a float32 x; the result keeps x's float dtype.
+        return y.astype(x.dtype, copy=False) if x.dtype.kind == "f" else y
 
     def backward(self, gy):
         x = self.saved

@@ -43,7 +43,9 @@ class Transpose(Function):
     def backward(self, gy):
         if self.axes is None:
             return np.transpose(gy)
-        return np.transpose(gy, np.argsort(self.axes))
+        # Negative axes (numpy accepts them) must be made positive before inverting the
+        # permutation, or argsort orders -1 before 0 and gives the wrong inverse.
+        return np.transpose(gy, np.argsort([a % gy.ndim for a in self.axes]))
 
 
 class BroadcastTo(Function):
